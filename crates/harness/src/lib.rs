@@ -1,0 +1,8 @@
+//! # hardiff-harness
+//!
+//! The reductions (score oracle → pancake distinguisher, posterior sampler → one-way-function
+//! inverter), experiments, metrics, curve fits and reports, and the `hardiff` command-line
+//! program.
+//!
+//! **Architecture invariant:** the only crate that knows about experiments and files. Library
+//! code returns typed errors; the binary turns them into one readable line and a non-zero exit.

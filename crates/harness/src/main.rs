@@ -1,0 +1,2 @@
+//! The `hardiff` command-line program.
+fn main() {}
