@@ -15,8 +15,10 @@
 //! seeded [`rng::stream`]s.
 
 pub mod error;
+pub mod numerics;
 pub mod rng;
 pub mod score;
+pub mod stats;
 
 pub use error::{Error, Result};
 pub use score::{CallCounter, CountingScore, Score, ScoreVjp};
