@@ -21,4 +21,4 @@ pub mod score;
 pub mod stats;
 
 pub use error::{Error, Result};
-pub use score::{CallCounter, CountingScore, Score, ScoreVjp};
+pub use score::{CallCounter, CountingScore, LogDensity, SampleBatch, Score, ScoreVjp};

@@ -148,3 +148,31 @@ impl<S: ScoreVjp> ScoreVjp for CountingScore<S> {
         self.inner.score_vjp(t, x, v, out)
     }
 }
+
+/// A law that draws i.i.d. batches of points (shape `(n, dim)`); implemented by every
+/// distribution with an exact sampler, so samplers and reductions can take any of them.
+///
+/// Takes `&mut dyn RngCore` so that it stays object-safe (`Box<dyn SampleBatch>`); pass a
+/// stream from [`crate::rng::stream`].
+pub trait SampleBatch {
+    /// Dimension d of the points.
+    fn dim(&self) -> usize;
+    /// Draws `n` i.i.d. points as the rows of a `(n, dim)` array.
+    fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> ndarray::Array2<f64>;
+}
+
+/// A law whose (log-)density at OU time t is computable (exactly or by brute force).
+pub trait LogDensity {
+    /// Dimension d of the points.
+    fn dim(&self) -> usize;
+    /// Writes log p_t(x_b) into `out[b]` for every row x_b of `x`.
+    ///
+    /// Errors: shape mismatch, or a `t` the density is not defined at (e.g. t = 0 for a law
+    /// with atoms).
+    fn log_density(
+        &self,
+        t: f64,
+        x: ArrayView2<f64>,
+        out: ndarray::ArrayViewMut1<f64>,
+    ) -> Result<()>;
+}
