@@ -6,3 +6,11 @@
 //!
 //! **Architecture invariant:** the only crate that knows about experiments and files. Library
 //! code returns typed errors; the binary turns them into one readable line and a non-zero exit.
+
+pub mod bench;
+pub mod error;
+pub mod fit;
+pub mod io;
+pub mod plot;
+
+pub use error::{Error, Result};

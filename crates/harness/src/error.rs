@@ -1,0 +1,64 @@
+//! The harness's error type.
+
+use thiserror::Error;
+
+/// Everything that can fail in the harness: bad input, a failing lower crate, or I/O.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// An error from hardiff-dist.
+    #[error(transparent)]
+    Dist(#[from] hardiff_dist::Error),
+    /// A scaling fit that could not be made.
+    #[error(transparent)]
+    Fit(#[from] crate::fit::FitError),
+    /// File or stream I/O.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Malformed JSON.
+    #[error("{context}: {source}")]
+    Json {
+        /// What was being read.
+        context: String,
+        /// The underlying error.
+        source: serde_json::Error,
+    },
+    /// Malformed CSV input.
+    #[error("CSV input: {0}")]
+    Csv(String),
+    /// A plot could not be drawn.
+    #[error("plot {path}: {message}")]
+    Plot {
+        /// The SVG being written.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Invalid input described in words.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An I/O error with the action and path that failed.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+    /// A JSON error with what was being read.
+    pub fn json(context: impl Into<String>, source: serde_json::Error) -> Self {
+        Error::Json {
+            context: context.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Table input and output for the CLI (CSV with a header row, or JSON), and atomic file writes.
+
+use crate::error::{Error, Result};
+use ndarray::Array2;
+use std::io::{Read, Write};
+use std::path::Path;
+
+/// Output format of a printed table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// Comma-separated values with a header row.
+    #[default]
+    Csv,
+    /// A JSON array of objects, one per row, keyed by column name.
+    Json,
+}
+
+/// A column-named table of numbers, the CLI's unit of output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows; each has `columns.len()` entries.
+    pub rows: Vec<Vec<f64>>,
+}
+
+impl Table {
+    /// A table from named columns and an `(n, k)` array.
+    pub fn from_array(columns: Vec<String>, data: &Array2<f64>) -> Self {
+        debug_assert_eq!(columns.len(), data.ncols());
+        Self {
+            columns,
+            rows: data.rows().into_iter().map(|r| r.to_vec()).collect(),
+        }
+    }
+
+    /// Columns `prefix0 … prefix{k−1}` for an `(n, k)` array.
+    pub fn with_prefix(prefix: &str, data: &Array2<f64>) -> Self {
+        Self::from_array(indexed_names(prefix, data.ncols()), data)
+    }
+
+    /// Writes the table in `format`. Numbers are printed with Rust's shortest round-trip
+    /// representation, so parsing them back gives the same `f64` bits.
+    pub fn write(&self, format: Format, mut out: impl Write) -> Result<()> {
+        let io = |e| Error::io("writing output", e);
+        match format {
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(&self.columns)
+                    .map_err(|e| Error::Csv(e.to_string()))?;
+                for row in &self.rows {
+                    w.write_record(row.iter().map(|v| format_f64(*v)))
+                        .map_err(|e| Error::Csv(e.to_string()))?;
+                }
+                w.flush().map_err(io)?;
+            }
+            Format::Json => {
+                let objects: Vec<serde_json::Map<String, serde_json::Value>> = self
+                    .rows
+                    .iter()
+                    .map(|row| {
+                        self.columns
+                            .iter()
+                            .cloned()
+                            .zip(row.iter().map(|v| json_number(*v)))
+                            .collect()
+                    })
+                    .collect();
+                serde_json::to_writer(&mut out, &objects)
+                    .map_err(|e| Error::json("writing JSON output", e))?;
+                writeln!(out).map_err(io)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `prefix0, prefix1, …, prefix{k−1}`.
+pub fn indexed_names(prefix: &str, k: usize) -> Vec<String> {
+    (0..k).map(|i| format!("{prefix}{i}")).collect()
+}
+
+/// Shortest round-trip decimal form of `v` (`NaN`, `inf`, `-inf` for non-finite values).
+pub fn format_f64(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:?}")
+    } else if v.is_nan() {
+        "NaN".into()
+    } else if v > 0.0 {
+        "inf".into()
+    } else {
+        "-inf".into()
+    }
+}
+
+/// A JSON number, or a string for non-finite values (JSON has no NaN/∞).
+pub fn json_number(v: f64) -> serde_json::Value {
+    serde_json::Number::from_f64(v)
+        .map(serde_json::Value::Number)
+        .unwrap_or_else(|| serde_json::Value::String(format_f64(v)))
+}
+
+/// Reads points as CSV with header `x0,x1,…,x{d−1}` (exactly these names in this order).
+/// Returns a `(n, d)` array. `expected_dim`, when given, must equal d.
+pub fn read_points(input: impl Read, expected_dim: Option<usize>) -> Result<Array2<f64>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let header = reader
+        .headers()
+        .map_err(|e| Error::Csv(e.to_string()))?
+        .clone();
+    if header.is_empty() || header.iter().all(|h| h.is_empty()) {
+        return Err(Error::Csv(
+            "empty input: expected a header row x0,x1,… and one row per point".into(),
+        ));
+    }
+    for (i, name) in header.iter().enumerate() {
+        if name != format!("x{i}") {
+            return Err(Error::Csv(format!(
+                "header column {} is {name:?}, expected \"x{i}\" (header must be x0,x1,…)",
+                i + 1
+            )));
+        }
+    }
+    let dim = header.len();
+    if let Some(d) = expected_dim {
+        if d != dim {
+            return Err(Error::Csv(format!(
+                "points have {dim} coordinates but the distribution has dimension {d}"
+            )));
+        }
+    }
+    let mut values = Vec::new();
+    let mut n = 0usize;
+    for (line, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| Error::Csv(e.to_string()))?;
+        if record.len() != dim {
+            return Err(Error::Csv(format!(
+                "row {} has {} fields, expected {dim}",
+                line + 1,
+                record.len()
+            )));
+        }
+        for (j, field) in record.iter().enumerate() {
+            let v: f64 = field.parse().map_err(|_| {
+                Error::Csv(format!(
+                    "row {} column x{j}: {field:?} is not a number",
+                    line + 1
+                ))
+            })?;
+            if !v.is_finite() {
+                return Err(Error::Csv(format!(
+                    "row {} column x{j}: {field} is not finite",
+                    line + 1
+                )));
+            }
+            values.push(v);
+        }
+        n += 1;
+    }
+    Array2::from_shape_vec((n, dim), values).map_err(|e| Error::Csv(e.to_string()))
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder, then a rename, so
+/// a reader (or an interrupted run) never sees a half-written file.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(format!("writing {}", tmp.display()), e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(format!("renaming to {}", path.display()), e))
+}
+
+/// Serialises `value` as pretty JSON into `path` atomically.
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(value)
+        .map_err(|e| Error::json(format!("serialising {}", path.display()), e))?;
+    bytes.push(b'\n');
+    atomic_write(path, &bytes)
+}
+
+/// Reads and parses a JSON file, with the path in any error.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    serde_json::from_str(&text).map_err(|e| Error::json(format!("parsing {}", path.display()), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn csv_round_trip_is_bit_exact() {
+        let data = array![[0.1, -1.0 / 3.0], [1e-300, 6.02e23]];
+        let table = Table::with_prefix("x", &data);
+        let mut buf = Vec::new();
+        table.write(Format::Csv, &mut buf).unwrap();
+        let back = read_points(buf.as_slice(), Some(2)).unwrap();
+        assert_eq!(back, data);
+    }
+
+    #[test]
+    fn malformed_points_are_errors() {
+        let bad = |s: &str| read_points(s.as_bytes(), None).unwrap_err().to_string();
+        assert!(bad("y0,y1\n1,2\n").contains("expected \"x0\""));
+        assert!(bad("x0,x1\n1\n").contains("fields"));
+        assert!(bad("x0\nabc\n").contains("not a number"));
+        assert!(bad("").contains("empty input"));
+        let wrong_dim = read_points("x0\n1\n".as_bytes(), Some(3)).unwrap_err();
+        assert!(wrong_dim.to_string().contains("dimension 3"));
+    }
+
+    #[test]
+    fn json_output_is_an_array_of_objects() {
+        let table = Table::with_prefix("s", &array![[1.5, 2.0]]);
+        let mut buf = Vec::new();
+        table.write(Format::Json, &mut buf).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(v[0]["s0"], 1.5);
+        assert_eq!(v[0]["s1"], 2.0);
+    }
+}
