@@ -1,2 +1,215 @@
-//! `cargo xtask`: orchestrates hardiff's benches and checks; computes nothing itself.
-fn main() {}
+//! `cargo xtask`: hardiff's task runner (the cargo-xtask pattern: plain Rust, no shell scripts).
+//!
+//! **Architecture invariant:** xtask orchestrates and computes nothing itself; every experiment,
+//! fit and report lives in `hardiff-harness`.
+//!
+//! - `cargo xtask bench [--quick] [--only E2,E3] [--seed K] [--out DIR] [--check]
+//!   [--update-fixtures] [--shard k/N]` — run the suite and write the report folder.
+//! - `cargo xtask merge DIR… [--out DIR] [--check]` — combine shard folders into one report.
+//! - `cargo xtask plot DIR` — re-render a finished report folder from its stored points.
+//! - `cargo xtask peer` — time the NumPy peer against hardiff on the same inputs.
+//! - `cargo xtask ci` — what `.ci/run` runs: fmt, clippy, tests, the quick bench check.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use hardiff_harness::bench::{self, BenchConfig, Fixtures, Scale, SummaryEntry};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "hardiff's bench, report and CI tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Run the experiment suite and write the report folder.
+    Bench(BenchArgs),
+    /// Merge shard report folders into one report.
+    Merge {
+        /// Shard folders written by `bench --shard k/N`.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Folder for the merged report.
+        #[arg(long, default_value = "target/hardiff-report/merged")]
+        out: PathBuf,
+        /// Compare the merged summary against the fixtures of its scale.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Re-render a report folder from its stored points.
+    Plot {
+        /// A folder written by `bench` (complete).
+        dir: PathBuf,
+    },
+    /// Run the NumPy peer beside hardiff on the same inputs and report the speed ratio.
+    Peer,
+    /// Run what CI runs: fmt, clippy, the test suite and `bench --quick --check`.
+    Ci,
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// CI scale (about 2 minutes on 2 cores) instead of the default scale (about 10).
+    #[arg(long)]
+    quick: bool,
+    /// Only these experiments, comma-separated (e.g. E2,E3).
+    #[arg(long, value_delimiter = ',')]
+    only: Option<Vec<String>>,
+    /// Seed of the run: same seed, same numbers.
+    #[arg(long, default_value_t = 2024)]
+    seed: u64,
+    /// Report folder (default target/hardiff-report/<scale>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Fail (exit 1, one line per regression) if a curve changes class or leaves its tolerance.
+    #[arg(long)]
+    check: bool,
+    /// Rewrite the baselines in fixtures/ from this run.
+    #[arg(long)]
+    update_fixtures: bool,
+    /// Run only shard k of N (deterministic split of the points), e.g. 3/8.
+    #[arg(long, value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
+    /// No progress bars.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (k, n) = s.split_once('/').ok_or_else(|| format!("expected k/N, got {s:?}"))?;
+    let k: usize = k.trim().parse().map_err(|_| format!("bad shard index {k:?}"))?;
+    let n: usize = n.trim().parse().map_err(|_| format!("bad shard count {n:?}"))?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("shard must satisfy 1 ≤ k ≤ N, got {k}/{n}"));
+    }
+    Ok((k, n))
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn fixtures_path(scale: Scale) -> PathBuf {
+    let name = match scale {
+        Scale::Quick => "bench-quick.json",
+        Scale::Default => "bench-default.json",
+    };
+    workspace_root().join("fixtures").join(name)
+}
+
+fn check_against_fixtures(scale: Scale, summary: &[SummaryEntry], ran: &[String]) -> Result<()> {
+    let path = fixtures_path(scale);
+    let fixtures: Fixtures = hardiff_harness::io::read_json(&path)
+        .with_context(|| format!("no baseline for this scale: run with --update-fixtures to create {}", path.display()))?;
+    let problems = fixtures.check(summary, ran);
+    if problems.is_empty() {
+        eprintln!("check: {} curves match the baselines in {}", summary.len(), path.display());
+        return Ok(());
+    }
+    for p in &problems {
+        println!("regression: {p}");
+    }
+    bail!("{} scaling regression(s) against {}", problems.len(), path.display())
+}
+
+fn bench(args: BenchArgs) -> Result<()> {
+    let scale = if args.quick { Scale::Quick } else { Scale::Default };
+    let out = args.out.unwrap_or_else(|| {
+        workspace_root().join("target").join("hardiff-report").join(if args.quick { "quick" } else { "default" })
+    });
+    let experiments = hardiff_harness::experiments::all();
+    let config = BenchConfig {
+        scale,
+        only: args.only.clone(),
+        seed: args.seed,
+        out: out.clone(),
+        shard: args.shard,
+        progress: !args.no_progress,
+    };
+    let outcome = bench::run(&experiments, &config)?;
+    eprintln!("bench: {} points computed, {} resumed; report folder {}", outcome.computed, outcome.reused, out.display());
+    let Some(summary) = outcome.summary else {
+        eprintln!("bench: shard finished; combine the shards with `cargo xtask merge DIR…`");
+        return Ok(());
+    };
+    print!("{}", bench::summary_table(&summary));
+    let ran: Vec<String> = match &args.only {
+        Some(ids) => ids.clone(),
+        None => experiments.iter().map(|e| e.id().to_string()).collect(),
+    };
+    if args.update_fixtures {
+        if args.only.is_some() {
+            bail!("--update-fixtures needs the whole suite (drop --only)");
+        }
+        let path = fixtures_path(scale);
+        hardiff_harness::io::write_json(&path, &Fixtures::from_summary(scale, args.seed, &summary))?;
+        eprintln!("bench: baselines written to {}", path.display());
+    }
+    if args.check {
+        check_against_fixtures(scale, &summary, &ran)?;
+    }
+    Ok(())
+}
+
+fn run_cmd(program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let status = Command::new(program).args(args).current_dir(workspace_root()).status().with_context(|| format!("starting {program}"))?;
+    if !status.success() {
+        bail!("`{program} {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            print!("{e}");
+            return;
+        }
+        Err(e) => {
+            let line = hardiff_harness::cli::one_line_usage_error(&e.to_string());
+            eprintln!("{line} (see `cargo xtask --help`)");
+            std::process::exit(2);
+        }
+    };
+    let result = match cli.task {
+        Task::Bench(args) => bench(args),
+        Task::Merge { shards, out, check } => (|| {
+            let experiments = hardiff_harness::experiments::all();
+            let summary = bench::merge(&experiments, &shards, &out)?;
+            print!("{}", bench::summary_table(&summary));
+            eprintln!("merge: report written to {}", out.display());
+            if check {
+                let info: bench::RunInfo = hardiff_harness::io::read_json(&out.join("run.json"))?;
+                let ran: Vec<String> = summary.iter().map(|e| e.experiment.clone()).collect();
+                check_against_fixtures(info.scale, &summary, &ran)?;
+            }
+            Ok(())
+        })(),
+        Task::Plot { dir } => (|| {
+            let experiments = hardiff_harness::experiments::all();
+            let summary = bench::merge(&experiments, std::slice::from_ref(&dir), &dir)?;
+            print!("{}", bench::summary_table(&summary));
+            Ok(())
+        })(),
+        Task::Peer => hardiff_harness::peer::run(&workspace_root()).map_err(Into::into),
+        Task::Ci => (|| {
+            run_cmd("cargo", &["fmt", "--all", "--", "--check"])?;
+            run_cmd("cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+            run_cmd("cargo", &["test", "--workspace"])?;
+            run_cmd("cargo", &["xtask", "bench", "--quick", "--check", "--no-progress"])
+        })(),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}

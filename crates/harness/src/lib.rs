@@ -8,9 +8,12 @@
 //! code returns typed errors; the binary turns them into one readable line and a non-zero exit.
 
 pub mod bench;
+pub mod cli;
 pub mod error;
 pub mod fit;
+pub mod experiments;
 pub mod io;
+pub mod peer;
 pub mod plot;
 
 pub use error::{Error, Result};

@@ -1,0 +1,113 @@
+//! The `hardiff` command-line program: every public capability of the workspace as a command
+//! that prints CSV (header row) or JSON on stdout and reads points as CSV (header x0,x1,…) on
+//! stdin. Errors are one line on stderr; the exit code is 2 for bad usage or parameters and 1 for
+//! failures.
+
+mod pancakes;
+
+use crate::io::{Format, Table};
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+/// hardiff: hardness results about diffusion models, executable.
+#[derive(Debug, Parser)]
+#[command(name = "hardiff", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Output format of printed tables.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Exact discrete Gaussians on a coset c + hZ (MATH.md §1).
+    #[command(subcommand)]
+    DiscreteGaussian(pancakes::DiscreteGaussianCommand),
+    /// Gaussian pancakes: samples, densities, scores, TV to N(0, I) (MATH.md §2).
+    #[command(subcommand)]
+    Pancakes(pancakes::PancakesCommand),
+    /// Figures of the seed papers, as SVG.
+    #[command(subcommand)]
+    Figure(pancakes::FigureCommand),
+}
+
+/// Marks an error as bad usage or parameters (exit code 2) rather than a failure (exit 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Whether an error is the caller's (exit 2) or a failure (exit 1).
+pub fn exit_code(error: &anyhow::Error) -> i32 {
+    let usage = error.chain().any(|e| {
+        e.is::<UsageError>()
+            || e.is::<hardiff_dist::Error>()
+            || matches!(e.downcast_ref::<crate::Error>(), Some(crate::Error::Csv(_) | crate::Error::Invalid(_) | crate::Error::Dist(_)))
+    });
+    if usage {
+        2
+    } else {
+        1
+    }
+}
+
+/// Prints a table to stdout in the chosen format.
+pub(crate) fn print_table(table: &Table, format: Format) -> Result<()> {
+    let stdout = std::io::stdout();
+    table.write(format, stdout.lock())?;
+    Ok(())
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::DiscreteGaussian(cmd) => pancakes::discrete_gaussian(cmd, cli.format),
+        Command::Pancakes(cmd) => pancakes::pancakes(cmd, cli.format),
+        Command::Figure(cmd) => pancakes::figure(cmd),
+    }
+}
+
+/// Folds clap's multi-line usage error into one line (dropping the usage and help hints).
+pub fn one_line_usage_error(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The program: parse, run, report errors as one line.
+pub fn main() -> ! {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            print!("{e}");
+            std::process::exit(0);
+        }
+        Err(e) => {
+            eprintln!("{} (try --help)", one_line_usage_error(&e.to_string()));
+            std::process::exit(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .without_time()
+        .init();
+    match run(cli) {
+        Ok(()) => std::process::exit(0),
+        Err(e) => {
+            // One readable line: the chain joined by ": ".
+            let msg = format!("{e:#}").replace('\n', " ");
+            eprintln!("error: {msg}");
+            std::process::exit(exit_code(&e));
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! `hardiff discrete-gaussian …`, `hardiff pancakes …` and `hardiff figure pancakes`.
+
+use super::{print_table, UsageError};
+use crate::io::{self, Format, Table};
+use crate::plot::{LinePlot, Series, SeriesStyle};
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use hardiff_dist::{rng, DiscreteGaussian, GaussianPancakes, LogDensity, PancakeProfile, Score};
+use ndarray::{Array1, Array2};
+use rand::distr::Distribution;
+use std::path::PathBuf;
+
+/// `hardiff discrete-gaussian …`
+#[derive(Debug, Subcommand)]
+pub enum DiscreteGaussianCommand {
+    /// Exact samples z ∈ C + HZ with P(z) ∝ exp(−z²/(2S²)); prints column `z`.
+    #[command(allow_negative_numbers = true)]
+    Sample {
+        /// Standard deviation parameter S = √v of MATH.md §1 (> 0).
+        #[arg(long = "std")]
+        std: f64,
+        /// Offset C of the coset C + HZ.
+        #[arg(long, default_value_t = 0.0)]
+        offset: f64,
+        /// Spacing H of the coset C + HZ (> 0).
+        #[arg(long, default_value_t = 1.0)]
+        spacing: f64,
+        /// Number of samples.
+        #[arg(long)]
+        n: usize,
+        /// Seed.
+        #[arg(long)]
+        seed: u64,
+    },
+}
+
+/// Pancake parameters shared by the commands that take a fixed secret.
+#[derive(Debug, Args)]
+pub struct PancakeArgs {
+    /// Spacing parameter γ > 0 (MATH.md §2).
+    #[arg(long)]
+    gamma: f64,
+    /// Thickness σ > 0.
+    #[arg(long)]
+    sigma: f64,
+    /// Secret unit vector u, comma-separated (its length is the dimension; norm 1 within 1e-9).
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true, required = true)]
+    secret: Vec<f64>,
+    /// OU time t ≥ 0 (0 is the data law).
+    #[arg(long, default_value_t = 0.0)]
+    t: f64,
+}
+
+impl PancakeArgs {
+    fn build(&self) -> Result<GaussianPancakes> {
+        Ok(GaussianPancakes::new(
+            self.secret.len(),
+            self.gamma,
+            self.sigma,
+            Array1::from(self.secret.clone()),
+        )?)
+    }
+}
+
+/// `hardiff pancakes …`
+#[derive(Debug, Subcommand)]
+pub enum PancakesCommand {
+    /// Exact samples; prints columns x0…x{D−1}. Without --secret one is drawn from the seed and
+    /// reported on stderr.
+    #[command(allow_negative_numbers = true)]
+    Sample {
+        /// Dimension D.
+        #[arg(long)]
+        dim: usize,
+        /// Spacing parameter γ > 0.
+        #[arg(long)]
+        gamma: f64,
+        /// Thickness σ > 0.
+        #[arg(long)]
+        sigma: f64,
+        /// Secret unit vector u (comma-separated, length D); drawn from the seed if absent.
+        #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
+        secret: Option<Vec<f64>>,
+        /// Sample the law at OU time t instead of the data law.
+        #[arg(long, default_value_t = 0.0)]
+        t: f64,
+        /// Number of samples.
+        #[arg(long)]
+        n: usize,
+        /// Seed.
+        #[arg(long)]
+        seed: u64,
+    },
+    /// log p_t(x) of the points on stdin (CSV x0,x1,…); prints column `log_density`.
+    #[command(allow_negative_numbers = true)]
+    LogDensity(PancakeArgs),
+    /// Score ∇ log p_t(x) of the points on stdin; prints columns s0…s{D−1}.
+    #[command(allow_negative_numbers = true)]
+    Score(PancakeArgs),
+    /// TV(P_u, N(0, I)) by 1-D quadrature (independent of d and u); prints one number.
+    #[command(allow_negative_numbers = true)]
+    Tv {
+        /// Spacing parameter γ > 0.
+        #[arg(long)]
+        gamma: f64,
+        /// Thickness σ > 0.
+        #[arg(long)]
+        sigma: f64,
+    },
+}
+
+/// `hardiff figure …`
+#[derive(Debug, Subcommand)]
+pub enum FigureCommand {
+    /// Figure 1 of arXiv 2404.03272: 2-D pancakes (γ = 6, u = (−1/√2, 1/√2)) for
+    /// σ ∈ {0.01, 0.05, 0.25}: scatter plots and the density along u against N(0, 1).
+    Pancakes {
+        /// Output folder for the SVG files.
+        #[arg(long)]
+        out: PathBuf,
+        /// Points per scatter plot.
+        #[arg(long, default_value_t = 2000)]
+        n: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+pub(super) fn discrete_gaussian(cmd: DiscreteGaussianCommand, format: Format) -> Result<()> {
+    let DiscreteGaussianCommand::Sample {
+        std,
+        offset,
+        spacing,
+        n,
+        seed,
+    } = cmd;
+    let law = DiscreteGaussian::new(offset, spacing, std)?;
+    let mut stream = rng::stream(seed, "cli/discrete-gaussian", &[]);
+    let z: Vec<f64> = (0..n).map(|_| law.sample(&mut stream)).collect();
+    let data = Array2::from_shape_vec((n, 1), z).expect("n × 1");
+    print_table(&Table::from_array(vec!["z".into()], &data), format)
+}
+
+fn read_stdin_points(dim: usize) -> Result<Array2<f64>> {
+    Ok(io::read_points(std::io::stdin().lock(), Some(dim)).context("reading points from stdin")?)
+}
+
+pub(super) fn pancakes(cmd: PancakesCommand, format: Format) -> Result<()> {
+    match cmd {
+        PancakesCommand::Sample {
+            dim,
+            gamma,
+            sigma,
+            secret,
+            t,
+            n,
+            seed,
+        } => {
+            let law = match secret {
+                Some(u) => {
+                    if u.len() != dim {
+                        return Err(UsageError(format!(
+                            "--secret has {} entries but --dim is {dim}",
+                            u.len()
+                        ))
+                        .into());
+                    }
+                    GaussianPancakes::new(dim, gamma, sigma, Array1::from(u))?
+                }
+                None => {
+                    let law = GaussianPancakes::with_random_secret(dim, gamma, sigma, seed)?;
+                    let u: Vec<String> = law.secret().iter().map(|v| io::format_f64(*v)).collect();
+                    eprintln!("secret: {}", u.join(","));
+                    law
+                }
+            };
+            let law = law.law_at_time(t)?;
+            let mut stream = rng::stream(seed, "cli/pancakes/sample", &[]);
+            print_table(&Table::with_prefix("x", &law.sample(&mut stream, n)), format)
+        }
+        PancakesCommand::LogDensity(args) => {
+            let law = args.build()?;
+            let x = read_stdin_points(law.dim())?;
+            let mut out = Array1::zeros(x.nrows());
+            LogDensity::log_density(&law, args.t, x.view(), out.view_mut())?;
+            let data = out.insert_axis(ndarray::Axis(1));
+            print_table(&Table::from_array(vec!["log_density".into()], &data), format)
+        }
+        PancakesCommand::Score(args) => {
+            let law = args.build()?;
+            let x = read_stdin_points(law.dim())?;
+            let mut out = Array2::zeros(x.raw_dim());
+            law.score(args.t, x.view(), out.view_mut())?;
+            print_table(&Table::with_prefix("s", &out), format)
+        }
+        PancakesCommand::Tv { gamma, sigma } => {
+            let tv = PancakeProfile::new(gamma, sigma)?.tv_to_standard_gaussian();
+            match format {
+                Format::Csv => println!("{}", io::format_f64(tv)),
+                Format::Json => println!("{}", serde_json::json!({ "tv": tv })),
+            }
+            Ok(())
+        }
+    }
+}
+
+/// σ values of the paper's Figure 1.
+pub const FIGURE1_SIGMAS: [f64; 3] = [0.01, 0.05, 0.25];
+
+/// Writes Figure 1 (arXiv 2404.03272) into `out`: `pancakes-scatter-sigma-*.svg` and
+/// `pancakes-density-sigma-*.svg`. Returns the file names.
+pub fn write_figure1(out: &std::path::Path, n: usize, seed: u64) -> Result<Vec<String>> {
+    let s = std::f64::consts::FRAC_1_SQRT_2;
+    let mut files = Vec::new();
+    for (i, &sigma) in FIGURE1_SIGMAS.iter().enumerate() {
+        let law = GaussianPancakes::new(2, 6.0, sigma, Array1::from(vec![-s, s]))?;
+        let mut stream = rng::stream(seed, "figure1", &[i as u64]);
+        let x = law.sample(&mut stream, n);
+        let pts: Vec<(f64, f64)> = x.rows().into_iter().map(|r| (r[0], r[1])).collect();
+        let name = format!("pancakes-scatter-sigma-{sigma}.svg");
+        LinePlot::new(
+            format!("2-D Gaussian pancakes, γ = 6, σ = {sigma}, u = (−1/√2, 1/√2)"),
+            "x0",
+            "x1",
+        )
+        .with(Series::new(format!("{n} samples"), pts, SeriesStyle::Points))
+        .save(&out.join(&name))?;
+        files.push(name);
+
+        // The density along u against N(0, 1), each rescaled to peak 1 as in the paper.
+        let profile = law.profile();
+        let grid: Vec<f64> = (0..=16000).map(|k| -4.0 + 8.0 * k as f64 / 16000.0).collect();
+        let dens: Vec<f64> = grid.iter().map(|&z| profile.density(z)).collect();
+        let gauss: Vec<f64> = grid.iter().map(|&z| (-0.5 * z * z).exp()).collect();
+        let peak = dens.iter().copied().fold(0.0, f64::max);
+        let name = format!("pancakes-density-sigma-{sigma}.svg");
+        LinePlot::new(
+            format!("density along u (rescaled to peak 1), γ = 6, σ = {sigma}"),
+            "⟨x, u⟩",
+            "rescaled density",
+        )
+        .with(Series::new(
+            "pancakes A(z)",
+            grid.iter().zip(&dens).map(|(&z, &d)| (z, d / peak)).collect(),
+            SeriesStyle::Line,
+        ))
+        .with(Series::new(
+            "N(0, 1)",
+            grid.iter().zip(&gauss).map(|(&z, &g)| (z, g)).collect(),
+            SeriesStyle::Line,
+        ))
+        .save(&out.join(&name))?;
+        files.push(name);
+    }
+    Ok(files)
+}
+
+pub(super) fn figure(cmd: FigureCommand) -> Result<()> {
+    let FigureCommand::Pancakes { out, n, seed } = cmd;
+    let files = write_figure1(&out, n, seed)?;
+    for f in files {
+        println!("{}", out.join(f).display());
+    }
+    Ok(())
+}
