@@ -77,6 +77,29 @@ pub enum Error {
     /// Any other invalid parameter, described in words.
     #[error("invalid parameter: {0}")]
     Invalid(String),
+    /// A matrix that must be symmetric is not (beyond a relative tolerance).
+    #[error("{name} must be symmetric: entry ({row}, {col}) differs from its transpose by {difference:e}")]
+    NotSymmetric {
+        /// Parameter name.
+        name: &'static str,
+        /// Row of the worst entry.
+        row: usize,
+        /// Column of the worst entry.
+        col: usize,
+        /// |a_ij − a_ji|.
+        difference: f64,
+    },
+    /// A matrix that must be (numerically) positive definite is not: the Cholesky pivot (or the
+    /// smallest eigenvalue) at `index` is `value` ≤ 0.
+    #[error("{name} must be positive definite: pivot {index} is {value:e}")]
+    NotPositiveDefinite {
+        /// Parameter name.
+        name: &'static str,
+        /// Index of the failing pivot / eigenvalue.
+        index: usize,
+        /// Its value.
+        value: f64,
+    },
 }
 
 /// `Result` with [`Error`].

@@ -14,11 +14,24 @@
 //! of the variance-preserving process `dX = −X dt + √2 dB`, and all randomness comes from
 //! seeded [`rng::stream`]s.
 
+pub mod discrete_gaussian;
 pub mod error;
+pub mod gaussian;
+pub mod lattice;
+pub mod linalg;
 pub mod numerics;
+pub mod pancakes;
 pub mod rng;
 pub mod score;
+pub mod smoothed;
+pub mod standard_gaussian;
 pub mod stats;
 
+pub use discrete_gaussian::DiscreteGaussian;
 pub use error::{Error, Result};
+pub use gaussian::{Gaussian, GaussianMixture, GaussianMixtureSpec, GaussianSpec};
+pub use lattice::{LatticeSum, LatticeSumForm, LatticeSumValue};
+pub use pancakes::{GaussianPancakes, PancakeProfile};
 pub use score::{CallCounter, CountingScore, LogDensity, SampleBatch, Score, ScoreVjp};
+pub use smoothed::{PeriodicGaussian, SmoothedDiscreteGaussian, SmoothedValue};
+pub use standard_gaussian::StandardGaussian;

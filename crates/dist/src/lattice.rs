@@ -1,0 +1,333 @@
+//! The Gaussian function ρ_s and Gaussian sums over a shifted lattice `c + hZ` (MATH.md §1).
+//!
+//! This module exists so that the lattice sum lives in **one** place: the discrete Gaussian's
+//! normaliser, the smoothed discrete Gaussian, the periodic Gaussian and the Gaussian pancakes
+//! (MATH.md §2) all call [`LatticeSum`]. It is computed in log space, either by the direct sum
+//! or by its Poisson-dual (theta) form, whichever converges faster.
+//!
+//! # The two forms and when each is used
+//! For spacing h > 0, offset c and variance v, with relative width s = √v/h and reduced
+//! position y = (x − c)/h − round((x − c)/h) ∈ [−½, ½]:
+//! - **direct**: S(x) = Σ_{j∈Z} exp(−(y − j)²/(2s²)); needs O(s) terms;
+//! - **dual** (Poisson summation, exact): S(x) = √(2π)·s·Θ(y),
+//!   Θ(y) = 1 + 2 Σ_{j≥1} exp(−2π²s²j²) cos(2πjy); needs O(1/s) terms.
+//!
+//! The successive-term decay rates are e^{−1/(2s²)} and e^{−2π²s²}; they are equal at
+//! s = 1/√(2π), so [`LatticeSumForm::Auto`] uses the direct form for s < 1/√(2π) and the dual
+//! form otherwise (for the pancakes of MATH.md §2 this is exactly the rule "direct iff b < 1").
+//! In the auto regime both forms need at most 9 (direct) or 4 (dual) terms.
+//!
+//! # Truncation error (stated and certified; see [`LatticeSum::truncation_bound`])
+//! With E = [`TRUNCATION_EXPONENT`] = 40:
+//! - direct: every term smaller than e^{−E} times the largest is dropped; the dropped terms
+//!   decay geometrically, so the **relative** error of S is at most
+//!   2e^{−E}/(1 − e^{−√(2E)/s}) (≤ 1.0e−17 for s < 1/√(2π); ≈ 9.5e−19·s for large s);
+//! - dual: terms j with 2π²s²j² > E are dropped; the **absolute** error of Θ is at most
+//!   2e^{−E}/(1 − e^{−2√(2π²s²E)}). In the auto regime Θ ≥ 1 − 2Σ_{j≥1} e^{−πj²} > 0.91, so
+//!   this is also a relative bound (≤ 1.0e−17). Where the dual form is forced at small s, Θ may
+//!   be exponentially small (pure cancellation): its logarithm is then inaccurate, −∞ or NaN.
+//!   Only [`LatticeSumForm::Auto`] is guaranteed well conditioned everywhere.
+//!
+//! Floating-point summation is compensated (Neumaier), so the forced direct form stays
+//! accurate even with ~10⁴ terms.
+
+use crate::error::{finite, positive, Error, Result};
+use std::f64::consts::PI;
+use std::fmt;
+use std::str::FromStr;
+
+/// Terms below e^{−40} of the largest are dropped (MATH.md §1; bound in the module docs).
+pub const TRUNCATION_EXPONENT: f64 = 40.0;
+
+/// The relative width s = √v/h at which the direct and dual forms converge equally fast,
+/// 1/√(2π): [`LatticeSumForm::Auto`] uses the direct form below it and the dual form from it on.
+pub const FORM_SWITCH_RELATIVE_WIDTH: f64 = 0.398_942_280_401_432_7;
+
+/// The Gaussian function ρ_s(x) = exp(−π x²/s²) (MATH.md §0), the un-normalised density of
+/// N(0, s²/(2π)).
+pub fn gaussian_function(x: f64, s: f64) -> f64 {
+    log_gaussian_function(x, s).exp()
+}
+
+/// log ρ_s(x) = −π x²/s² (MATH.md §0).
+pub fn log_gaussian_function(x: f64, s: f64) -> f64 {
+    -PI * (x / s) * (x / s)
+}
+
+/// Which form of a lattice sum to evaluate (MATH.md §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum LatticeSumForm {
+    /// Whichever converges faster: direct if s = √v/h < 1/√(2π), dual otherwise.
+    #[default]
+    Auto,
+    /// The direct sum Σ_k exp(−(x − c − hk)²/(2v)) (positive terms; always accurate, O(s) terms).
+    Direct,
+    /// The Poisson-dual (theta) form (O(1/s) terms; cancels when s is small).
+    Dual,
+}
+
+impl fmt::Display for LatticeSumForm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Auto => "auto",
+            Self::Direct => "direct",
+            Self::Dual => "dual",
+        })
+    }
+}
+
+impl FromStr for LatticeSumForm {
+    type Err = Error;
+    /// Parses `auto`, `direct` or `dual` (as written by `Display`).
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "direct" => Ok(Self::Direct),
+            "dual" => Ok(Self::Dual),
+            other => Err(Error::Invalid(format!(
+                "lattice-sum form must be auto, direct or dual, got {other:?}"
+            ))),
+        }
+    }
+}
+
+/// log S(x) and its first two derivatives in x (MATH.md §1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatticeSumValue {
+    /// log S(x).
+    pub log_sum: f64,
+    /// d/dx log S(x) = −E_π[(x − c − hk)]/v (posterior-weighted, MATH.md §1).
+    pub d_log_sum: f64,
+    /// d²/dx² log S(x) = Var_π(x − c − hk)/v² − 1/v.
+    pub d2_log_sum: f64,
+}
+
+/// The lattice Gaussian sum S(x) = Σ_{k∈Z} exp(−(x − c − hk)²/(2v)) over the coset c + hZ
+/// (MATH.md §1), evaluated in log space by the direct or the Poisson-dual form.
+///
+/// Covers `c + Z` (h = 1) and `(1/γ)Z` (c = 0, h = 1/γ). The normaliser of the discrete
+/// Gaussian D_{c+hZ,v} is `S(0)`; sums of ρ_s use v = s²/(2π)
+/// ([`LatticeSum::for_gaussian_function`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatticeSum {
+    offset: f64,
+    spacing: f64,
+    variance: f64,
+    rel_std: f64,
+}
+
+impl LatticeSum {
+    /// The sum over `offset + spacing·Z` of Gaussians of variance `variance`.
+    ///
+    /// Errors: non-finite offset, or spacing/variance not finite and > 0, or a relative width
+    /// √v/h outside [1e−8, 1e8] (beyond it the forced forms would need > 10⁹ terms).
+    pub fn new(offset: f64, spacing: f64, variance: f64) -> Result<Self> {
+        let offset = finite("offset", offset)?;
+        let spacing = positive("spacing", spacing)?;
+        let variance = positive("variance", variance)?;
+        let rel_std = variance.sqrt() / spacing;
+        if !(1e-8..=1e8).contains(&rel_std) {
+            return Err(Error::OutOfRange {
+                name: "sqrt(variance)/spacing",
+                value: rel_std,
+                range: "[1e-8, 1e8]",
+            });
+        }
+        Ok(Self {
+            offset,
+            spacing,
+            variance,
+            rel_std,
+        })
+    }
+
+    /// The sum Σ_{y ∈ c + hZ} ρ_s(x − y) of the Gaussian function ρ_s (MATH.md §0), i.e.
+    /// variance v = s²/(2π). `ρ_s(c + hZ)` is its value at x = 0.
+    pub fn for_gaussian_function(offset: f64, spacing: f64, s: f64) -> Result<Self> {
+        let s = positive("s", s)?;
+        Self::new(offset, spacing, s * s / (2.0 * PI))
+    }
+
+    /// The offset c.
+    pub fn offset(&self) -> f64 {
+        self.offset
+    }
+    /// The spacing h.
+    pub fn spacing(&self) -> f64 {
+        self.spacing
+    }
+    /// The variance v.
+    pub fn variance(&self) -> f64 {
+        self.variance
+    }
+    /// The relative width s = √v/h that decides the form.
+    pub fn relative_width(&self) -> f64 {
+        self.rel_std
+    }
+
+    /// The form [`LatticeSumForm::Auto`] resolves to: `Direct` if s < 1/√(2π), else `Dual`.
+    /// Forced forms resolve to themselves.
+    pub fn resolve(&self, form: LatticeSumForm) -> LatticeSumForm {
+        match form {
+            LatticeSumForm::Auto if self.rel_std < FORM_SWITCH_RELATIVE_WIDTH => {
+                LatticeSumForm::Direct
+            }
+            LatticeSumForm::Auto => LatticeSumForm::Dual,
+            forced => forced,
+        }
+    }
+
+    /// The certified truncation bound of `form` (module docs): a relative bound on S for the
+    /// direct form, an absolute bound on Θ = S/(√(2π)s) for the dual form.
+    pub fn truncation_bound(&self, form: LatticeSumForm) -> f64 {
+        let e = TRUNCATION_EXPONENT;
+        let s = self.rel_std;
+        match self.resolve(form) {
+            LatticeSumForm::Direct => {
+                2.0 * (-e).exp() / -(-(2.0 * e).sqrt() / s).exp_m1()
+            }
+            _ => {
+                let kappa = 2.0 * PI * PI * s * s;
+                2.0 * (-e).exp() / -(-2.0 * (kappa * e).sqrt()).exp_m1()
+            }
+        }
+    }
+
+    /// log S(x), by the faster form.
+    pub fn log_sum(&self, x: f64) -> f64 {
+        self.eval_with(x, LatticeSumForm::Auto).log_sum
+    }
+
+    /// log S(x) by the given form.
+    pub fn log_sum_with(&self, x: f64, form: LatticeSumForm) -> f64 {
+        self.eval_with(x, form).log_sum
+    }
+
+    /// log S(x) and its first two derivatives, by the faster form.
+    pub fn eval(&self, x: f64) -> LatticeSumValue {
+        self.eval_with(x, LatticeSumForm::Auto)
+    }
+
+    /// log S(x) and its first two derivatives, by the given form.
+    pub fn eval_with(&self, x: f64, form: LatticeSumForm) -> LatticeSumValue {
+        let u = (x - self.offset) / self.spacing;
+        let y = u - u.round();
+        match self.resolve(form) {
+            LatticeSumForm::Direct => self.direct(y),
+            _ => self.dual(y),
+        }
+    }
+
+    /// Direct form in the reduced variable y ∈ [−½, ½]: terms j with
+    /// (y − j)² ≤ y² + 2s²E, i.e. within e^{−E} of the largest term (j = 0).
+    fn direct(&self, y: f64) -> LatticeSumValue {
+        let s2 = self.rel_std * self.rel_std;
+        let radius = (y * y + 2.0 * s2 * TRUNCATION_EXPONENT).sqrt();
+        let lo = (y - radius).ceil() as i64;
+        let hi = (y + radius).floor() as i64;
+        let inv_2s2 = 0.5 / s2;
+        // Moments of the integer j under the posterior weights, relative to the j = 0 term:
+        // the exponent −j(j − 2y)/(2s²) = −((y−j)² − y²)/(2s²) has no cancellation, and
+        // centring on j (not on y − j) keeps the variance free of cancellation when the
+        // weight sits on one point.
+        let (mut s0, mut s1, mut s2m) = (Neumaier::default(), Neumaier::default(), Neumaier::default());
+        for j in lo..=hi {
+            let jf = j as f64;
+            let w = (-jf * (jf - 2.0 * y) * inv_2s2).exp();
+            s0.add(w);
+            s1.add(w * jf);
+            s2m.add(w * jf * jf);
+        }
+        let (s0, s1, s2m) = (s0.value(), s1.value(), s2m.value());
+        let mean_j = s1 / s0;
+        let var_j = (s2m / s0 - mean_j * mean_j).max(0.0);
+        let h = self.spacing;
+        // d/dx of −(x − c − hk)²/(2v) is −(y − j)/(h s²).
+        LatticeSumValue {
+            log_sum: -y * y * inv_2s2 + s0.ln(),
+            d_log_sum: -(y - mean_j) / (h * s2),
+            d2_log_sum: (var_j / s2 - 1.0) / (h * h * s2),
+        }
+    }
+
+    /// Dual (theta) form: S = √(2π) s Θ(y), Θ(y) = 1 + 2Σ_{j≥1} e^{−2π²s²j²} cos(2πjy).
+    fn dual(&self, y: f64) -> LatticeSumValue {
+        let s = self.rel_std;
+        let kappa = 2.0 * PI * PI * s * s;
+        let jmax = (TRUNCATION_EXPONENT / kappa).sqrt().floor().max(0.0) as i64;
+        let theta = 2.0 * PI * y;
+        let (mut t0, mut t1, mut t2) = (Neumaier::default(), Neumaier::default(), Neumaier::default());
+        t0.add(1.0);
+        // For a handful of terms rotate (cos, sin) by the angle; for many terms evaluate each
+        // directly so that rounding does not grow with j.
+        let rotate = jmax <= 8;
+        let (sin1, cos1) = theta.sin_cos();
+        let (mut sj, mut cj) = (0.0_f64, 1.0_f64);
+        for j in 1..=jmax {
+            let jf = j as f64;
+            if rotate {
+                let c = cj * cos1 - sj * sin1;
+                sj = sj * cos1 + cj * sin1;
+                cj = c;
+            } else {
+                (sj, cj) = (jf * theta).sin_cos();
+            }
+            let q = 2.0 * (-kappa * jf * jf).exp();
+            t0.add(q * cj);
+            t1.add(-q * jf * sj);
+            t2.add(-q * jf * jf * cj);
+        }
+        let (t0, t1, t2) = (t0.value(), t1.value(), t2.value());
+        // Θ as a function of x: dθ/dx = 2π/h.
+        let k = 2.0 * PI / self.spacing;
+        let r1 = t1 / t0;
+        LatticeSumValue {
+            log_sum: (2.0 * PI).sqrt().ln() + s.ln() + t0.ln(),
+            d_log_sum: k * r1,
+            d2_log_sum: k * k * (t2 / t0 - r1 * r1),
+        }
+    }
+}
+
+/// Neumaier's compensated summation (the sums here may have ~10⁴ terms).
+#[derive(Debug, Default, Clone, Copy)]
+struct Neumaier {
+    sum: f64,
+    compensation: f64,
+}
+
+impl Neumaier {
+    #[inline]
+    fn add(&mut self, x: f64) {
+        let t = self.sum + x;
+        if self.sum.abs() >= x.abs() {
+            self.compensation += (self.sum - t) + x;
+        } else {
+            self.compensation += (x - t) + self.sum;
+        }
+        self.sum = t;
+    }
+    #[inline]
+    fn value(&self) -> f64 {
+        self.sum + self.compensation
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switch_constant_is_one_over_sqrt_two_pi() {
+        assert!((FORM_SWITCH_RELATIVE_WIDTH - 1.0 / (2.0 * PI).sqrt()).abs() < 1e-16);
+    }
+
+    #[test]
+    fn auto_regime_truncation_bounds_are_below_1e_17() {
+        // Worst cases of the bounds in the module docs sit at the switch point.
+        for s in [1e-3, 0.1, 0.398, 0.399, 1.0, 1e3] {
+            let l = LatticeSum::new(0.0, 1.0, s * s).unwrap();
+            assert!(l.truncation_bound(LatticeSumForm::Auto) < 1.1e-17, "s = {s}");
+        }
+    }
+}

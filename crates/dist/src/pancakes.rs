@@ -1,0 +1,490 @@
+//! Gaussian pancakes (MATH.md §2): N(0, I_d) orthogonal to a secret unit vector u, and along u
+//! a Gaussian mixture on a lattice. This module gives their exact sampler, their log-density and
+//! exact score at every OU time t ≥ 0, the 1-D profile along u, and the two 1-D integrals the
+//! experiments need: TV to the standard Gaussian and E[g_t²] (MATH.md §3).
+//!
+//! # Reduction to the smoothed discrete Gaussian *(derived)*
+//! Along u, z = (y + σg)/a with y ~ D_{h₀Z, 1} and a = √(1 + σ²), h₀ = √(2π)/γ. So the profile
+//! is A(z) = a·p(az), where p is the density of the [`SmoothedDiscreteGaussian`] y + σg
+//! (offset 0, spacing h₀, std 1, smoothing σ). Its envelope N(0, a²) becomes N(0, 1), so p's
+//! *excess score* is exactly the pancakes' g: g(z) = (log A)′(z) + z = a·p_excess(az). Its
+//! lattice sum runs at relative width τ/h₀ = b/√(2π), so the lattice module's switch rule
+//! ("direct iff s < 1/√(2π)") is MATH.md's rule "direct iff b < 1", and the two forms of that
+//! one lattice sum are, term by term, MATH.md §2's direct mixture and its theta (dual) form.
+//!
+//! # Time t
+//! The law at OU time t is pancakes with the same γ, u and σ_t² = e^{2t}(1 + σ²) − 1
+//! (MATH.md §2), so every quantity at time t is the t = 0 quantity of [`PancakeProfile`] at σ_t.
+//! The score is s_t(x) = −x + g_t(⟨x, u⟩)u and its Jacobian J = −I + g_t′(⟨x, u⟩) u uᵀ.
+
+use crate::error::{ou_time, positive, Error, Result};
+use crate::lattice::LatticeSumForm;
+use crate::numerics::integrate_with_breaks;
+use crate::rng;
+use crate::score::{check_shapes, LogDensity, SampleBatch, Score, ScoreVjp};
+use crate::smoothed::{SmoothedDiscreteGaussian, SmoothedValue};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Zip};
+use rand::distr::Distribution;
+use rand::Rng;
+use rand_distr::StandardNormal;
+use std::borrow::Cow;
+use std::f64::consts::PI;
+
+/// Accepted deviation of ‖u‖ from 1 in [`GaussianPancakes::new`].
+pub const SECRET_NORM_TOLERANCE: f64 = 1e-9;
+
+/// Quadratures over the profile run over [−13, 13]: outside, φ(z) < 1e−36 and the integrands
+/// (bounded by a constant times φ, MATH.md §2's bound on g) are negligible.
+const QUADRATURE_HALF_WIDTH: f64 = 13.0;
+
+/// At most this many breakpoints are passed to the quadrature (beyond it the structure is
+/// finer than any peak and adaptive bisection alone is used).
+const MAX_BREAKPOINTS: usize = 4000;
+
+/// The 1-D law A of ⟨x, u⟩ under pancakes with parameters (γ, σ) (MATH.md §2): the mixture
+/// Σ_k w_k φ_{τ²}(z − c_k) with centres c_k = h₀k/a, common std τ = σ/a, weights
+/// w_k ∝ exp(−(h₀k)²/2). At OU time t use [`PancakeProfile::at_time`] (σ → σ_t).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PancakeProfile {
+    gamma: f64,
+    sigma: f64,
+    scale: f64,
+    smoothed: SmoothedDiscreteGaussian,
+}
+
+impl PancakeProfile {
+    /// The profile for spacing parameter γ and thickness σ.
+    ///
+    /// Errors: γ or σ not finite and > 0, or outside the supported range of the underlying
+    /// discrete Gaussian (γ/√(2π) ∈ [1e−6, 1e9]) or lattice sum (τ/h₀ ≥ 1e−8).
+    pub fn new(gamma: f64, sigma: f64) -> Result<Self> {
+        let gamma = positive("gamma", gamma)?;
+        let sigma = positive("sigma", sigma)?;
+        let h0 = (2.0 * PI).sqrt() / gamma;
+        let smoothed = SmoothedDiscreteGaussian::new(0.0, h0, 1.0, sigma)?;
+        Ok(Self {
+            gamma,
+            sigma,
+            scale: (1.0 + sigma * sigma).sqrt(),
+            smoothed,
+        })
+    }
+
+    /// The profile of the law at OU time t: σ_t² = e^{2t}(1 + σ²) − 1 (MATH.md §2).
+    pub fn at_time(&self, t: f64) -> Result<Self> {
+        let t = ou_time(t)?;
+        if t == 0.0 {
+            return Ok(self.clone());
+        }
+        Self::new(self.gamma, sigma_at_time(self.sigma, t))
+    }
+
+    /// γ.
+    pub fn gamma(&self) -> f64 {
+        self.gamma
+    }
+    /// σ (σ_t for a profile at time t).
+    pub fn sigma(&self) -> f64 {
+        self.sigma
+    }
+    /// a = √(1 + σ²).
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+    /// h₀ = √(2π)/γ, the spacing of the hidden lattice y ∈ h₀Z.
+    pub fn lattice_spacing(&self) -> f64 {
+        self.smoothed.discrete().spacing()
+    }
+    /// The spacing of the centres, h₀/a (MATH.md §2 table).
+    pub fn spacing(&self) -> f64 {
+        self.lattice_spacing() / self.scale
+    }
+    /// The common std τ = σ/a of the pancakes (MATH.md §2 table).
+    pub fn width(&self) -> f64 {
+        self.sigma / self.scale
+    }
+    /// b = γσ/a: the pancakes are visible iff b is small; the direct form is used iff b < 1.
+    pub fn b(&self) -> f64 {
+        self.gamma * self.sigma / self.scale
+    }
+    /// The centre c_k = h₀k/a.
+    pub fn centre(&self, k: i64) -> f64 {
+        self.smoothed.discrete().point(k) / self.scale
+    }
+    /// The weight w_k = P(k) ∝ exp(−(h₀k)²/2) (exact discrete Gaussian pmf).
+    pub fn weight(&self, k: i64) -> f64 {
+        self.smoothed.discrete().pmf_index(k)
+    }
+    /// The underlying smoothed discrete Gaussian y + σg (A(z) = a·p(az)).
+    pub fn smoothed(&self) -> &SmoothedDiscreteGaussian {
+        &self.smoothed
+    }
+    /// The form [`LatticeSumForm::Auto`] uses: direct iff b < 1.
+    pub fn auto_form(&self) -> LatticeSumForm {
+        self.smoothed.auto_form()
+    }
+
+    /// log A(z), (log A)′(z), (log A)″(z), g(z) = (log A)′(z) + z and g′(z), by the given form.
+    /// Fields of [`SmoothedValue`]: `score` is (log A)′, `excess_score` is g.
+    pub fn eval_with(&self, z: f64, form: LatticeSumForm) -> SmoothedValue {
+        let a = self.scale;
+        let p = self.smoothed.eval_with(a * z, form);
+        SmoothedValue {
+            log_density: p.log_density + a.ln(),
+            score: a * p.score,
+            score_derivative: a * a * p.score_derivative,
+            excess_score: a * p.excess_score,
+            excess_score_derivative: a * a * p.excess_score_derivative,
+        }
+    }
+    /// [`Self::eval_with`] by the faster form.
+    pub fn eval(&self, z: f64) -> SmoothedValue {
+        self.eval_with(z, LatticeSumForm::Auto)
+    }
+    /// log A(z).
+    pub fn log_density(&self, z: f64) -> f64 {
+        self.eval(z).log_density
+    }
+    /// log A(z) by the given form.
+    pub fn log_density_with(&self, z: f64, form: LatticeSumForm) -> f64 {
+        self.eval_with(z, form).log_density
+    }
+    /// A(z).
+    pub fn density(&self, z: f64) -> f64 {
+        self.log_density(z).exp()
+    }
+    /// (log A)′(z).
+    pub fn score(&self, z: f64) -> f64 {
+        self.eval(z).score
+    }
+    /// g(z) = (log A)′(z) + z, the excess score along u (MATH.md §2).
+    pub fn excess_score(&self, z: f64) -> f64 {
+        self.eval(z).excess_score
+    }
+    /// g(z) by the given form.
+    pub fn excess_score_with(&self, z: f64, form: LatticeSumForm) -> f64 {
+        self.eval_with(z, form).excess_score
+    }
+    /// g′(z).
+    pub fn excess_score_derivative(&self, z: f64) -> f64 {
+        self.eval(z).excess_score_derivative
+    }
+
+    /// E_{z~N(0,1)}[g(z)²] by adaptive quadrature over [−13, 13] with breakpoints at the
+    /// lattice points a·h₀·k/2 of g (MATH.md §3: equals E_{x~N(0,I)}‖s(x) + x‖²).
+    pub fn mean_squared_excess_score(&self) -> f64 {
+        let period = self.scale * self.lattice_spacing();
+        let breaks = self.breakpoints(0.5 * period);
+        let f = |z: f64| {
+            let g = self.excess_score(z);
+            (-0.5 * z * z).exp() / (2.0 * PI).sqrt() * g * g
+        };
+        integrate_with_breaks(
+            &f,
+            -QUADRATURE_HALF_WIDTH,
+            QUADRATURE_HALF_WIDTH,
+            &breaks,
+            1e-13,
+        )
+    }
+
+    /// TV(A, N(0,1)) = ½∫|A − φ| by adaptive quadrature over [−13, 13] with breakpoints at
+    /// the centres and their midpoints (MATH.md §2). Equal to TV(P_u, N(0, I_d)).
+    pub fn tv_to_standard_gaussian(&self) -> f64 {
+        let breaks = self.breakpoints(0.5 * self.spacing());
+        let f = |z: f64| {
+            let phi = (-0.5 * z * z).exp() / (2.0 * PI).sqrt();
+            0.5 * (self.density(z) - phi).abs()
+        };
+        integrate_with_breaks(
+            &f,
+            -QUADRATURE_HALF_WIDTH,
+            QUADRATURE_HALF_WIDTH,
+            &breaks,
+            1e-12,
+        )
+    }
+
+    /// Multiples of `step` in the quadrature range, when the pancakes are visible (b < 1)
+    /// and there are not too many; otherwise none.
+    fn breakpoints(&self, step: f64) -> Vec<f64> {
+        let n = (QUADRATURE_HALF_WIDTH / step).floor();
+        if self.b() >= 1.0 || 2.0 * n + 1.0 > MAX_BREAKPOINTS as f64 {
+            return Vec::new();
+        }
+        let n = n as i64;
+        (-n..=n).map(|k| k as f64 * step).collect()
+    }
+}
+
+impl Distribution<f64> for PancakeProfile {
+    /// Draws z = (y + σg)/a with y from the exact discrete Gaussian (MATH.md §2).
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        self.smoothed.sample(rng) / self.scale
+    }
+}
+
+/// σ_t = √(e^{2t}(1 + σ²) − 1), computed as √(e^{2t}σ² + (e^{2t} − 1)) (MATH.md §2).
+pub fn sigma_at_time(sigma: f64, t: f64) -> f64 {
+    ((2.0 * t).exp() * sigma * sigma + (2.0 * t).exp_m1()).sqrt()
+}
+
+/// Gaussian pancakes P_u in dimension d (MATH.md §2): along the secret unit vector u the
+/// profile [`PancakeProfile`], orthogonal to it an independent N(0, I_{d−1}).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GaussianPancakes {
+    dim: usize,
+    gamma: f64,
+    sigma: f64,
+    secret: Array1<f64>,
+    profile: PancakeProfile,
+}
+
+impl GaussianPancakes {
+    /// Pancakes with secret `secret` (which must already be a unit vector: it is **not**
+    /// normalised here).
+    ///
+    /// Errors: dim = 0; γ or σ not finite and > 0 (or out of the supported range, see
+    /// [`PancakeProfile::new`]); `secret.len() != dim` ([`Error::DimensionMismatch`]); a
+    /// non-finite entry ([`Error::NonFinite`]); |‖u‖ − 1| > 1e−9 ([`Error::NotUnit`]).
+    pub fn new(dim: usize, gamma: f64, sigma: f64, secret: Array1<f64>) -> Result<Self> {
+        if dim == 0 {
+            return Err(Error::OutOfRange {
+                name: "dim",
+                value: 0.0,
+                range: "dim >= 1",
+            });
+        }
+        let profile = PancakeProfile::new(gamma, sigma)?;
+        if secret.len() != dim {
+            return Err(Error::DimensionMismatch {
+                what: "secret length",
+                expected: dim,
+                got: secret.len(),
+            });
+        }
+        if let Some(&bad) = secret.iter().find(|v| !v.is_finite()) {
+            return Err(Error::NonFinite {
+                name: "secret",
+                value: bad,
+            });
+        }
+        let norm = secret.dot(&secret).sqrt();
+        if (norm - 1.0).abs() > SECRET_NORM_TOLERANCE {
+            return Err(Error::NotUnit {
+                name: "secret",
+                norm,
+                tolerance: SECRET_NORM_TOLERANCE,
+            });
+        }
+        Ok(Self {
+            dim,
+            gamma,
+            sigma,
+            secret,
+            profile,
+        })
+    }
+
+    /// Pancakes with a secret drawn uniformly on the sphere S^{d−1} (a normalised standard
+    /// Gaussian vector) from the stream `rng::stream(seed, "pancake-secret", &[])`.
+    pub fn with_random_secret(dim: usize, gamma: f64, sigma: f64, seed: u64) -> Result<Self> {
+        if dim == 0 {
+            // Let `new` report the error (the sphere S^{-1} is empty).
+            return Self::new(dim, gamma, sigma, Array1::zeros(0));
+        }
+        let mut rng = rng::stream(seed, "pancake-secret", &[]);
+        let mut secret = Array1::<f64>::zeros(dim);
+        // A zero vector has probability 0; the loop only guards the impossible case.
+        loop {
+            secret.mapv_inplace(|_| StandardNormal.sample(&mut rng));
+            let norm = secret.dot(&secret).sqrt();
+            if norm > 0.0 {
+                secret.mapv_inplace(|v| v / norm);
+                break;
+            }
+        }
+        Self::new(dim, gamma, sigma, secret)
+    }
+
+    /// The dimension d.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+    /// γ.
+    pub fn gamma(&self) -> f64 {
+        self.gamma
+    }
+    /// σ.
+    pub fn sigma(&self) -> f64 {
+        self.sigma
+    }
+    /// The secret unit vector u.
+    pub fn secret(&self) -> ArrayView1<'_, f64> {
+        self.secret.view()
+    }
+    /// The profile A along u at t = 0.
+    pub fn profile(&self) -> &PancakeProfile {
+        &self.profile
+    }
+    /// The profile A_t along u at OU time t (σ → σ_t).
+    pub fn profile_at(&self, t: f64) -> Result<PancakeProfile> {
+        self.profile.at_time(t)
+    }
+    /// The law at OU time t: pancakes with the same γ, u and σ_t (MATH.md §2).
+    pub fn law_at_time(&self, t: f64) -> Result<Self> {
+        let profile = self.profile.at_time(t)?;
+        Ok(Self {
+            sigma: profile.sigma(),
+            profile,
+            ..self.clone()
+        })
+    }
+
+    /// TV(P_u, N(0, I_d)) = TV(A, N(0, 1)) (MATH.md §2).
+    pub fn tv_to_standard_gaussian(&self) -> f64 {
+        self.profile.tv_to_standard_gaussian()
+    }
+
+    /// E_{x~N(0,I_d)}‖s_t(x) + x‖² = E_{z~N(0,1)}[g_t(z)²] at OU time t (MATH.md §3).
+    pub fn mean_squared_excess_score(&self, t: f64) -> Result<f64> {
+        Ok(self.profile_at(t)?.mean_squared_excess_score())
+    }
+
+    /// Draws `n` i.i.d. points (rows of an `(n, d)` array) exactly: x = ξ − ⟨ξ,u⟩u + z u
+    /// with ξ ~ N(0, I_d) and z from the profile (exact discrete Gaussian index, MATH.md §2).
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R, n: usize) -> Array2<f64> {
+        let mut x = Array2::from_shape_simple_fn((n, self.dim), || StandardNormal.sample(rng));
+        for mut row in x.rows_mut() {
+            let z = self.profile.sample(rng);
+            let along = row.dot(&self.secret);
+            row.scaled_add(z - along, &self.secret);
+        }
+        x
+    }
+
+    fn profile_cow(&self, t: f64) -> Result<Cow<'_, PancakeProfile>> {
+        let t = ou_time(t)?;
+        Ok(if t == 0.0 {
+            Cow::Borrowed(&self.profile)
+        } else {
+            Cow::Owned(self.profile.at_time(t)?)
+        })
+    }
+
+    fn check_rows(&self, x: &ArrayView2<f64>, out_len: usize) -> Result<()> {
+        if x.ncols() != self.dim {
+            return Err(Error::DimensionMismatch {
+                what: "point dimension",
+                expected: self.dim,
+                got: x.ncols(),
+            });
+        }
+        if out_len != x.nrows() {
+            return Err(Error::DimensionMismatch {
+                what: "output length",
+                expected: x.nrows(),
+                got: out_len,
+            });
+        }
+        Ok(())
+    }
+
+    /// log p_t(x_b) = log A_t(z) − (‖x‖² − z²)/2 − ((d−1)/2) log 2π, z = ⟨x_b, u⟩ (MATH.md §2),
+    /// with A_t by the given lattice-sum form.
+    pub fn log_density_with(
+        &self,
+        t: f64,
+        x: ArrayView2<f64>,
+        mut out: ArrayViewMut1<f64>,
+        form: LatticeSumForm,
+    ) -> Result<()> {
+        self.check_rows(&x, out.len())?;
+        let profile = self.profile_cow(t)?;
+        let constant = 0.5 * (self.dim as f64 - 1.0) * (2.0 * PI).ln();
+        Zip::from(&mut out).and(x.rows()).for_each(|o, row| {
+            let z = row.dot(&self.secret);
+            let perp2 = (row.dot(&row) - z * z).max(0.0);
+            *o = profile.log_density_with(z, form) - 0.5 * perp2 - constant;
+        });
+        Ok(())
+    }
+
+    /// s_t(x_b) = −x_b + g_t(⟨x_b, u⟩)u (MATH.md §2), with g_t by the given lattice-sum form.
+    pub fn score_with(
+        &self,
+        t: f64,
+        x: ArrayView2<f64>,
+        mut out: ArrayViewMut2<f64>,
+        form: LatticeSumForm,
+    ) -> Result<()> {
+        check_shapes(self.dim, &x, &out)?;
+        let profile = self.profile_cow(t)?;
+        Zip::from(out.rows_mut())
+            .and(x.rows())
+            .for_each(|mut o, row| {
+                let g = profile.excess_score_with(row.dot(&self.secret), form);
+                Zip::from(&mut o)
+                    .and(&row)
+                    .and(&self.secret)
+                    .for_each(|o, &xi, &ui| *o = g * ui - xi);
+            });
+        Ok(())
+    }
+}
+
+impl Score for GaussianPancakes {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+    /// The exact score at OU time t ≥ 0 (t = 0 is the data score), by the faster form.
+    fn score(&self, t: f64, x: ArrayView2<f64>, out: ArrayViewMut2<f64>) -> Result<()> {
+        self.score_with(t, x, out, LatticeSumForm::Auto)
+    }
+}
+
+impl ScoreVjp for GaussianPancakes {
+    /// J = −I + g_t′(z) u uᵀ (symmetric), so Jᵀv = −v + g_t′(z)⟨u, v⟩u.
+    fn score_vjp(
+        &self,
+        t: f64,
+        x: ArrayView2<f64>,
+        v: ArrayView2<f64>,
+        mut out: ArrayViewMut2<f64>,
+    ) -> Result<()> {
+        check_shapes(self.dim, &x, &out)?;
+        check_shapes(self.dim, &v, &out)?;
+        let profile = self.profile_cow(t)?;
+        Zip::from(out.rows_mut())
+            .and(x.rows())
+            .and(v.rows())
+            .for_each(|mut o, xr, vr| {
+                let dg = profile.excess_score_derivative(xr.dot(&self.secret));
+                let c = dg * vr.dot(&self.secret);
+                Zip::from(&mut o)
+                    .and(&vr)
+                    .and(&self.secret)
+                    .for_each(|o, &vi, &ui| *o = c * ui - vi);
+            });
+        Ok(())
+    }
+}
+
+impl SampleBatch for GaussianPancakes {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+    fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> Array2<f64> {
+        self.sample(rng, n)
+    }
+}
+
+impl LogDensity for GaussianPancakes {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+    /// log p_t at OU time t ≥ 0 (faster form).
+    fn log_density(&self, t: f64, x: ArrayView2<f64>, out: ArrayViewMut1<f64>) -> Result<()> {
+        self.log_density_with(t, x, out, LatticeSumForm::Auto)
+    }
+}

@@ -1,0 +1,691 @@
+//! ReLU networks built by construction (MATH.md §5 "As a ReLU network"): a graph builder in
+//! which every value is an affine form over inputs and ReLU neurons, and its compilation to a
+//! strictly layered sparse network whose size can be counted honestly.
+//!
+//! **Model.** A [`ReluNetwork`] is a sequence of affine maps A_1, …, A_L with ReLU after each
+//! but the last: h_0 = x, h_k = ReLU(A_k h_{k−1}) for k < L, output A_L h_{L−1}. Its
+//! **depth** is L (the number of affine maps), its **neurons** are the hidden units
+//! Σ_{k<L} dim h_k, and its **weights** are the nonzero entries of all A_k (biases not counted).
+//! Connections only join consecutive layers: no skip connections.
+//!
+//! **Building.** A [`ReluGraph`] holds neurons N_j = ReLU(form_j) where a form ([`Affine`]) is
+//! Σ c·(input or neuron) + constant; gadgets ([`crate::gadgets`]) combine forms. Compilation
+//! ([`ReluGraph::compile`]) keeps only neurons the outputs need, places each at depth
+//! 1 + (depth of its deepest source) and carries values across layers by pass-through neurons:
+//! a neuron (≥ 0) is carried by ReLU(N) = N, one unit per layer; an input coordinate that may be
+//! negative is split once into ReLU(x) and ReLU(−x) and those are carried (two units per layer),
+//! unless the graph was told the input is ≥ 0. Pass-throughs are counted as neurons: they are
+//! the price of a plain layered ReLU network.
+//!
+//! Simplifications that keep the graph small and are exact for every input: ReLU of a form that
+//! is ≥ 0 for all inputs (nonnegative combination of neurons and nonnegative inputs with a
+//! nonnegative constant) is the form itself; ReLU of a form that is ≤ 0 everywhere is 0;
+//! identical forms share one neuron (structural hashing).
+
+use crate::error::{Error, Result};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::ops::{Add, Mul, Neg, Sub};
+
+/// A source of an affine form: an input coordinate or a neuron of a [`ReluGraph`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Node {
+    /// Input coordinate i.
+    Input(usize),
+    /// Neuron j of the graph.
+    Neuron(usize),
+}
+
+/// An affine form Σ c·node + constant (terms sorted by node, no zero coefficients).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Affine {
+    terms: Vec<(Node, f64)>,
+    constant: f64,
+}
+
+impl Affine {
+    /// The constant form c.
+    pub fn constant(c: f64) -> Self {
+        Self {
+            terms: Vec::new(),
+            constant: c,
+        }
+    }
+    /// The form 1·node.
+    pub fn node(node: Node) -> Self {
+        Self {
+            terms: vec![(node, 1.0)],
+            constant: 0.0,
+        }
+    }
+    /// The terms (node, coefficient), sorted by node.
+    pub fn terms(&self) -> &[(Node, f64)] {
+        &self.terms
+    }
+    /// The constant part.
+    pub fn constant_part(&self) -> f64 {
+        self.constant
+    }
+    /// Whether the form has no node terms.
+    pub fn is_constant(&self) -> bool {
+        self.terms.is_empty()
+    }
+    /// Σ a·x + b·y + constants, merged and cleaned.
+    fn combine(a: f64, x: &Affine, b: f64, y: &Affine) -> Affine {
+        let mut terms = Vec::with_capacity(x.terms.len() + y.terms.len());
+        let (mut i, mut j) = (0, 0);
+        while i < x.terms.len() || j < y.terms.len() {
+            let take_x = j >= y.terms.len() || (i < x.terms.len() && x.terms[i].0 < y.terms[j].0);
+            let take_y = i >= x.terms.len() || (j < y.terms.len() && y.terms[j].0 < x.terms[i].0);
+            let (node, c) = if take_x {
+                i += 1;
+                (x.terms[i - 1].0, a * x.terms[i - 1].1)
+            } else if take_y {
+                j += 1;
+                (y.terms[j - 1].0, b * y.terms[j - 1].1)
+            } else {
+                i += 1;
+                j += 1;
+                (x.terms[i - 1].0, a * x.terms[i - 1].1 + b * y.terms[j - 1].1)
+            };
+            if c != 0.0 {
+                terms.push((node, c));
+            }
+        }
+        Affine {
+            terms,
+            constant: a * x.constant + b * y.constant,
+        }
+    }
+    /// c·self.
+    pub fn scale(&self, c: f64) -> Affine {
+        Affine::combine(c, self, 0.0, &Affine::default())
+    }
+    /// Evaluates the form given input values and neuron values.
+    pub fn eval(&self, inputs: &[f64], neurons: &[f64]) -> f64 {
+        self.constant
+            + self
+                .terms
+                .iter()
+                .map(|&(n, c)| {
+                    c * match n {
+                        Node::Input(i) => inputs[i],
+                        Node::Neuron(j) => neurons[j],
+                    }
+                })
+                .sum::<f64>()
+    }
+    /// A hashable key (exact bit patterns).
+    fn key(&self) -> (Vec<(Node, u64)>, u64) {
+        (
+            self.terms.iter().map(|&(n, c)| (n, c.to_bits())).collect(),
+            self.constant.to_bits(),
+        )
+    }
+}
+
+impl Add<&Affine> for &Affine {
+    type Output = Affine;
+    fn add(self, rhs: &Affine) -> Affine {
+        Affine::combine(1.0, self, 1.0, rhs)
+    }
+}
+impl Sub<&Affine> for &Affine {
+    type Output = Affine;
+    fn sub(self, rhs: &Affine) -> Affine {
+        Affine::combine(1.0, self, -1.0, rhs)
+    }
+}
+impl Add<f64> for &Affine {
+    type Output = Affine;
+    fn add(self, rhs: f64) -> Affine {
+        let mut a = self.clone();
+        a.constant += rhs;
+        a
+    }
+}
+impl Mul<f64> for &Affine {
+    type Output = Affine;
+    fn mul(self, rhs: f64) -> Affine {
+        self.scale(rhs)
+    }
+}
+impl Neg for &Affine {
+    type Output = Affine;
+    fn neg(self) -> Affine {
+        self.scale(-1.0)
+    }
+}
+
+/// A ReLU network under construction (see the module docs).
+#[derive(Debug, Clone)]
+pub struct ReluGraph {
+    n_inputs: usize,
+    nonneg_input: Vec<bool>,
+    neurons: Vec<Affine>,
+    dedup: HashMap<(Vec<(Node, u64)>, u64), usize>,
+}
+
+impl ReluGraph {
+    /// A graph over `n_inputs` real inputs.
+    pub fn new(n_inputs: usize) -> Self {
+        Self {
+            n_inputs,
+            nonneg_input: vec![false; n_inputs],
+            neurons: Vec::new(),
+            dedup: HashMap::new(),
+        }
+    }
+
+    /// A graph whose inputs are declared ≥ 0 on the domain of interest (e.g. bits in {0, 1}):
+    /// they are carried across layers by one unit, ReLU(x) = x, instead of two. The compiled
+    /// network equals the graph only on inputs that satisfy the declaration.
+    pub fn with_nonnegative_inputs(n_inputs: usize) -> Self {
+        Self {
+            nonneg_input: vec![true; n_inputs],
+            ..Self::new(n_inputs)
+        }
+    }
+
+    /// Number of inputs.
+    pub fn n_inputs(&self) -> usize {
+        self.n_inputs
+    }
+
+    /// Number of neurons created so far (before pruning and layering).
+    pub fn n_graph_neurons(&self) -> usize {
+        self.neurons.len()
+    }
+
+    /// The form x_i; errors if `i` is out of range.
+    pub fn input(&self, i: usize) -> Result<Affine> {
+        if i >= self.n_inputs {
+            return Err(Error::DimensionMismatch {
+                what: "input index (must be < number of inputs)",
+                expected: self.n_inputs,
+                got: i,
+            });
+        }
+        Ok(Affine::node(Node::Input(i)))
+    }
+
+    fn sign_known(&self, f: &Affine) -> Option<bool> {
+        // Some(true): f ≥ 0 everywhere; Some(false): f ≤ 0 everywhere.
+        let all = |pos: bool| {
+            let c_ok = if pos { f.constant >= 0.0 } else { f.constant <= 0.0 };
+            c_ok && f.terms.iter().all(|&(n, c)| {
+                let nonneg_node = match n {
+                    Node::Neuron(_) => true,
+                    Node::Input(i) => self.nonneg_input[i],
+                };
+                nonneg_node && if pos { c >= 0.0 } else { c <= 0.0 }
+            })
+        };
+        if all(true) {
+            Some(true)
+        } else if all(false) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// ReLU(form), as a form (a new neuron unless simplified; see the module docs).
+    pub fn relu(&mut self, form: &Affine) -> Affine {
+        match self.sign_known(form) {
+            Some(true) => return form.clone(),
+            Some(false) => return Affine::constant(0.0),
+            None => {}
+        }
+        let key = form.key();
+        let id = match self.dedup.get(&key) {
+            Some(&id) => id,
+            None => {
+                let id = self.neurons.len();
+                self.neurons.push(form.clone());
+                self.dedup.insert(key, id);
+                id
+            }
+        };
+        Affine::node(Node::Neuron(id))
+    }
+
+    /// Evaluates the graph directly (no layering) on one input: the reference for tests of
+    /// [`ReluGraph::compile`].
+    pub fn eval_direct(&self, input: &[f64], outputs: &[Affine]) -> Vec<f64> {
+        let mut vals = Vec::with_capacity(self.neurons.len());
+        for f in &self.neurons {
+            let v = f.eval(input, &vals).max(0.0);
+            vals.push(v);
+        }
+        outputs.iter().map(|o| o.eval(input, &vals)).collect()
+    }
+
+    /// Compiles the forms `outputs` into a layered [`ReluNetwork`] (module docs).
+    pub fn compile(&self, outputs: &[Affine]) -> Result<ReluNetwork> {
+        for o in outputs {
+            for &(n, _) in &o.terms {
+                let ok = match n {
+                    Node::Input(i) => i < self.n_inputs,
+                    Node::Neuron(j) => j < self.neurons.len(),
+                };
+                if !ok {
+                    return Err(Error::Invalid(format!(
+                        "output form refers to {n:?}, which is not in this graph"
+                    )));
+                }
+            }
+        }
+        // 1. Needed neurons (reverse reachability; neurons only refer to earlier neurons).
+        let mut needed = vec![false; self.neurons.len()];
+        for o in outputs {
+            for &(n, _) in &o.terms {
+                if let Node::Neuron(j) = n {
+                    needed[j] = true;
+                }
+            }
+        }
+        for j in (0..self.neurons.len()).rev() {
+            if needed[j] {
+                for &(n, _) in &self.neurons[j].terms {
+                    if let Node::Neuron(k) = n {
+                        needed[k] = true;
+                    }
+                }
+            }
+        }
+        // 2. Depths.
+        let mut depth = vec![0usize; self.neurons.len()];
+        let node_depth = |n: Node, depth: &[usize]| match n {
+            Node::Input(_) => 0,
+            Node::Neuron(j) => depth[j],
+        };
+        for j in 0..self.neurons.len() {
+            if needed[j] {
+                depth[j] = 1 + self.neurons[j]
+                    .terms
+                    .iter()
+                    .map(|&(n, _)| node_depth(n, &depth))
+                    .max()
+                    .unwrap_or(0);
+            }
+        }
+        let out_depth = 1 + outputs
+            .iter()
+            .flat_map(|o| o.terms.iter().map(|&(n, _)| node_depth(n, &depth)))
+            .max()
+            .unwrap_or(0);
+        // 3. Layers: rows[k-1] holds the rows of hidden layer k (1-based), each a sparse row
+        //    over layer k−1 (layer 0 = the inputs).
+        let mut lay = Layering {
+            rows: vec![Vec::new(); out_depth - 1],
+            unit: HashMap::new(),
+            row_ids: HashMap::new(),
+        };
+        for j in 0..self.neurons.len() {
+            if needed[j] {
+                let row = self.express(&self.neurons[j], depth[j], &mut lay);
+                let idx = lay.push(depth[j], row);
+                lay.unit.insert((Key::Neuron(j), depth[j]), idx);
+            }
+        }
+        let out_rows: Vec<SparseRow> = outputs
+            .iter()
+            .map(|o| self.express(o, out_depth, &mut lay))
+            .collect();
+        let mut widths = vec![self.n_inputs];
+        widths.extend(lay.rows.iter().map(Vec::len));
+        let mut layers: Vec<SparseLayer> = lay
+            .rows
+            .into_iter()
+            .zip(widths.iter())
+            .map(|(rows, &n_in)| SparseLayer::from_rows(n_in, rows))
+            .collect();
+        layers.push(SparseLayer::from_rows(*widths.last().expect("≥ 1 width"), out_rows));
+        ReluNetwork::new(self.n_inputs, layers)
+    }
+
+    /// The sparse row of `form` over the units of layer `layer − 1`, creating pass-throughs.
+    fn express(&self, form: &Affine, layer: usize, lay: &mut Layering) -> SparseRow {
+        let mut entries: Vec<(usize, f64)> = Vec::with_capacity(form.terms.len());
+        for &(n, c) in &form.terms {
+            match n {
+                Node::Input(i) if layer == 1 => entries.push((i, c)),
+                Node::Input(i) => {
+                    let p = lay.get(Key::InputPos(i), layer - 1);
+                    entries.push((p, c));
+                    if !self.nonneg_input[i] {
+                        let q = lay.get(Key::InputNeg(i), layer - 1);
+                        entries.push((q, -c));
+                    }
+                }
+                Node::Neuron(j) => entries.push((lay.get(Key::Neuron(j), layer - 1), c)),
+            }
+        }
+        SparseRow::new(entries, form.constant)
+    }
+}
+
+/// What a hidden unit carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key {
+    Neuron(usize),
+    InputPos(usize),
+    InputNeg(usize),
+}
+
+struct Layering {
+    rows: Vec<Vec<SparseRow>>,
+    /// (what, layer) → unit index in that hidden layer.
+    unit: HashMap<(Key, usize), usize>,
+    /// (layer, row) → unit index: identical rows in one layer are one unit.
+    row_ids: HashMap<(usize, Vec<(usize, u64)>, u64), usize>,
+}
+
+impl Layering {
+    /// Adds `row` to hidden layer `layer` (≥ 1), or returns the unit that already computes it.
+    fn push(&mut self, layer: usize, row: SparseRow) -> usize {
+        let key = (
+            layer,
+            row.entries.iter().map(|&(i, c)| (i, c.to_bits())).collect(),
+            row.bias.to_bits(),
+        );
+        if let Some(&u) = self.row_ids.get(&key) {
+            return u;
+        }
+        let idx = self.rows[layer - 1].len();
+        self.rows[layer - 1].push(row);
+        self.row_ids.insert(key, idx);
+        idx
+    }
+
+    /// The unit carrying `key` in hidden layer `layer` (≥ 1), creating pass-throughs.
+    fn get(&mut self, key: Key, layer: usize) -> usize {
+        if let Some(&u) = self.unit.get(&(key, layer)) {
+            return u;
+        }
+        let row = match key {
+            Key::InputPos(i) if layer == 1 => SparseRow::new(vec![(i, 1.0)], 0.0),
+            Key::InputNeg(i) if layer == 1 => SparseRow::new(vec![(i, -1.0)], 0.0),
+            Key::Neuron(_) | Key::InputPos(_) | Key::InputNeg(_) => {
+                // Neurons are placed before anything asks for them, so reaching here for a
+                // neuron means layer > its depth: carry it from the previous layer.
+                let prev = self.get(key, layer - 1);
+                SparseRow::new(vec![(prev, 1.0)], 0.0)
+            }
+        };
+        let idx = self.push(layer, row);
+        self.unit.insert((key, layer), idx);
+        idx
+    }
+}
+
+/// One row of a sparse affine map.
+#[derive(Debug, Clone, PartialEq)]
+struct SparseRow {
+    entries: Vec<(usize, f64)>,
+    bias: f64,
+}
+
+impl SparseRow {
+    fn new(mut entries: Vec<(usize, f64)>, bias: f64) -> Self {
+        entries.sort_by_key(|e| e.0);
+        let mut merged: Vec<(usize, f64)> = Vec::with_capacity(entries.len());
+        for (i, c) in entries {
+            match merged.last_mut() {
+                Some(last) if last.0 == i => last.1 += c,
+                _ => merged.push((i, c)),
+            }
+        }
+        merged.retain(|e| e.1 != 0.0);
+        Self {
+            entries: merged,
+            bias,
+        }
+    }
+}
+
+/// A sparse affine map R^{n_in} → R^{n_out} in compressed-row form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SparseLayer {
+    n_in: usize,
+    indptr: Vec<usize>,
+    indices: Vec<u32>,
+    weights: Vec<f64>,
+    bias: Vec<f64>,
+}
+
+impl SparseLayer {
+    fn from_rows(n_in: usize, rows: Vec<SparseRow>) -> Self {
+        let mut indptr = vec![0];
+        let mut indices = Vec::new();
+        let mut weights = Vec::new();
+        let mut bias = Vec::with_capacity(rows.len());
+        for r in rows {
+            for (i, c) in r.entries {
+                indices.push(i as u32);
+                weights.push(c);
+            }
+            indptr.push(indices.len());
+            bias.push(r.bias);
+        }
+        Self {
+            n_in,
+            indptr,
+            indices,
+            weights,
+            bias,
+        }
+    }
+    /// Input width.
+    pub fn n_in(&self) -> usize {
+        self.n_in
+    }
+    /// Output width.
+    pub fn n_out(&self) -> usize {
+        self.bias.len()
+    }
+    /// Number of nonzero weights.
+    pub fn nnz(&self) -> usize {
+        self.weights.len()
+    }
+    /// Largest |weight| or |bias|.
+    pub fn max_abs_parameter(&self) -> f64 {
+        self.weights
+            .iter()
+            .chain(&self.bias)
+            .fold(0.0, |m, v| m.max(v.abs()))
+    }
+    /// The dense matrix `(n_in, n_out)` of this layer (for export to a dense MLP).
+    pub fn to_dense(&self) -> (Array2<f64>, ndarray::Array1<f64>) {
+        let mut w = Array2::zeros((self.n_in, self.n_out()));
+        for o in 0..self.n_out() {
+            for k in self.indptr[o]..self.indptr[o + 1] {
+                w[[self.indices[k] as usize, o]] += self.weights[k];
+            }
+        }
+        (w, ndarray::Array1::from(self.bias.clone()))
+    }
+    fn apply(&self, input: ArrayView2<f64>, mut out: ArrayViewMut2<f64>, relu: bool) {
+        for (inp, mut o) in input.rows().into_iter().zip(out.rows_mut()) {
+            for u in 0..self.bias.len() {
+                let mut acc = self.bias[u];
+                for k in self.indptr[u]..self.indptr[u + 1] {
+                    acc += self.weights[k] * inp[self.indices[k] as usize];
+                }
+                o[u] = if relu { acc.max(0.0) } else { acc };
+            }
+        }
+    }
+}
+
+/// Size of a ReLU network (module docs for the definitions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkSize {
+    /// Hidden units (pass-throughs included).
+    pub neurons: usize,
+    /// Nonzero weights over all affine maps.
+    pub weights: usize,
+    /// Number of affine maps (hidden layers + 1).
+    pub depth: usize,
+}
+
+/// A layered sparse ReLU network (module docs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReluNetwork {
+    n_inputs: usize,
+    layers: Vec<SparseLayer>,
+}
+
+impl ReluNetwork {
+    fn new(n_inputs: usize, layers: Vec<SparseLayer>) -> Result<Self> {
+        let mut width = n_inputs;
+        for l in &layers {
+            if l.n_in != width {
+                return Err(Error::DimensionMismatch {
+                    what: "sparse layer input width",
+                    expected: width,
+                    got: l.n_in,
+                });
+            }
+            width = l.n_out();
+        }
+        if layers.is_empty() {
+            return Err(Error::Invalid("a network needs at least one layer".into()));
+        }
+        Ok(Self { n_inputs, layers })
+    }
+    /// Input width.
+    pub fn n_inputs(&self) -> usize {
+        self.n_inputs
+    }
+    /// Output width.
+    pub fn n_outputs(&self) -> usize {
+        self.layers.last().expect("≥ 1 layer").n_out()
+    }
+    /// The affine maps, first to last (ReLU after all but the last).
+    pub fn layers(&self) -> &[SparseLayer] {
+        &self.layers
+    }
+    /// Neurons, nonzero weights and depth.
+    pub fn size(&self) -> NetworkSize {
+        NetworkSize {
+            neurons: self.layers[..self.layers.len() - 1]
+                .iter()
+                .map(SparseLayer::n_out)
+                .sum(),
+            weights: self.layers.iter().map(SparseLayer::nnz).sum(),
+            depth: self.layers.len(),
+        }
+    }
+    /// Evaluates on a batch `(batch, n_inputs)` into `out` `(batch, n_outputs)`.
+    pub fn eval(&self, x: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) -> Result<()> {
+        if x.ncols() != self.n_inputs {
+            return Err(Error::DimensionMismatch {
+                what: "network input width",
+                expected: self.n_inputs,
+                got: x.ncols(),
+            });
+        }
+        if out.ncols() != self.n_outputs() || out.nrows() != x.nrows() {
+            return Err(Error::DimensionMismatch {
+                what: "network output width",
+                expected: self.n_outputs(),
+                got: out.ncols(),
+            });
+        }
+        let b = x.nrows();
+        let mut cur = x.to_owned();
+        let last = self.layers.len() - 1;
+        for (k, l) in self.layers.iter().enumerate() {
+            if k == last {
+                l.apply(cur.view(), out.view_mut(), false);
+            } else {
+                let mut next = Array2::zeros((b, l.n_out()));
+                l.apply(cur.view(), next.view_mut(), true);
+                cur = next;
+            }
+        }
+        Ok(())
+    }
+    /// Evaluates on a batch, allocating the output.
+    pub fn eval_owned(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
+        let mut out = Array2::zeros((x.nrows(), self.n_outputs()));
+        self.eval(x, out.view_mut())?;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hardiff_dist::rng::stream;
+    use rand::Rng;
+
+    #[test]
+    fn compiled_network_equals_the_graph() {
+        // A random graph with long-range references (forcing pass-throughs of neurons and of
+        // signed inputs) must evaluate identically after layering.
+        let mut rng = stream(11, "nn-relu-graph", &[]);
+        let mut g = ReluGraph::new(3);
+        let mut forms: Vec<Affine> = (0..3).map(|i| g.input(i).unwrap()).collect();
+        for _ in 0..40 {
+            let a = &forms[rng.random_range(0..forms.len())];
+            let b = &forms[rng.random_range(0..forms.len())];
+            let f = &(&(a * rng.random_range(-1.5..1.5)) + &(b * rng.random_range(-1.5..1.5)))
+                + rng.random_range(-0.5..0.5);
+            let n = g.relu(&f);
+            forms.push(n);
+        }
+        let outs = vec![
+            &forms[5] - &forms[40],
+            &(&forms[0] + &forms[42]) + 0.25,
+            forms[1].clone(),
+        ];
+        let net = g.compile(&outs).unwrap();
+        let size = net.size();
+        assert!(size.depth >= 2);
+        for _ in 0..200 {
+            let x: Vec<f64> = (0..3).map(|_| rng.random_range(-3.0..3.0)).collect();
+            let direct = g.eval_direct(&x, &outs);
+            let layered = net
+                .eval_owned(ndarray::Array2::from_shape_vec((1, 3), x.clone()).unwrap().view())
+                .unwrap();
+            for k in 0..3 {
+                // Same arithmetic up to summation order: agree to rounding.
+                assert!(
+                    (direct[k] - layered[[0, k]]).abs() <= 1e-9 * (1.0 + direct[k].abs()),
+                    "output {k}: {} vs {}",
+                    direct[k],
+                    layered[[0, k]]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn simplifications_are_exact() {
+        let mut g = ReluGraph::new(1);
+        let x = g.input(0).unwrap();
+        let n = g.relu(&x);
+        assert_eq!(g.relu(&(&n * 2.0)), &n * 2.0, "ReLU(2N) = 2N since N ≥ 0");
+        assert_eq!(g.relu(&(&(-&n) + -1.0)), Affine::constant(0.0));
+        assert_eq!(g.relu(&x), n, "identical forms share a neuron");
+        assert_eq!(g.n_graph_neurons(), 1);
+        // Pass-through accounting: x needed at depth 3 costs 2 units in layers 1 and 2.
+        let m = g.relu(&(&n + -1.0)); // depth 2
+        let net = g.compile(&[&m + &x]).unwrap();
+        // layer 1: ReLU(x) (one unit for the neuron n and the input carry: identical rows
+        // are merged), ReLU(−x);
+        // layer 2: m, carry of ReLU(x), carry of ReLU(−x).
+        assert_eq!(
+            net.size(),
+            NetworkSize {
+                neurons: 5,
+                weights: 2 + 3 + 3,
+                depth: 3
+            }
+        );
+    }
+}
