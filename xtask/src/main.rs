@@ -79,9 +79,17 @@ struct BenchArgs {
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
-    let (k, n) = s.split_once('/').ok_or_else(|| format!("expected k/N, got {s:?}"))?;
-    let k: usize = k.trim().parse().map_err(|_| format!("bad shard index {k:?}"))?;
-    let n: usize = n.trim().parse().map_err(|_| format!("bad shard count {n:?}"))?;
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("expected k/N, got {s:?}"))?;
+    let k: usize = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad shard index {k:?}"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad shard count {n:?}"))?;
     if n == 0 || k == 0 || k > n {
         return Err(format!("shard must satisfy 1 ≤ k ≤ N, got {k}/{n}"));
     }
@@ -89,7 +97,10 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 fn fixtures_path(scale: Scale) -> PathBuf {
@@ -102,23 +113,42 @@ fn fixtures_path(scale: Scale) -> PathBuf {
 
 fn check_against_fixtures(scale: Scale, summary: &[SummaryEntry], ran: &[String]) -> Result<()> {
     let path = fixtures_path(scale);
-    let fixtures: Fixtures = hardiff_harness::io::read_json(&path)
-        .with_context(|| format!("no baseline for this scale: run with --update-fixtures to create {}", path.display()))?;
+    let fixtures: Fixtures = hardiff_harness::io::read_json(&path).with_context(|| {
+        format!(
+            "no baseline for this scale: run with --update-fixtures to create {}",
+            path.display()
+        )
+    })?;
     let problems = fixtures.check(summary, ran);
     if problems.is_empty() {
-        eprintln!("check: {} curves match the baselines in {}", summary.len(), path.display());
+        eprintln!(
+            "check: {} curves match the baselines in {}",
+            summary.len(),
+            path.display()
+        );
         return Ok(());
     }
     for p in &problems {
         println!("regression: {p}");
     }
-    bail!("{} scaling regression(s) against {}", problems.len(), path.display())
+    bail!(
+        "{} scaling regression(s) against {}",
+        problems.len(),
+        path.display()
+    )
 }
 
 fn bench(args: BenchArgs) -> Result<()> {
-    let scale = if args.quick { Scale::Quick } else { Scale::Default };
+    let scale = if args.quick {
+        Scale::Quick
+    } else {
+        Scale::Default
+    };
     let out = args.out.unwrap_or_else(|| {
-        workspace_root().join("target").join("hardiff-report").join(if args.quick { "quick" } else { "default" })
+        workspace_root()
+            .join("target")
+            .join("hardiff-report")
+            .join(if args.quick { "quick" } else { "default" })
     });
     let experiments = hardiff_harness::experiments::all();
     let config = BenchConfig {
@@ -130,7 +160,12 @@ fn bench(args: BenchArgs) -> Result<()> {
         progress: !args.no_progress,
     };
     let outcome = bench::run(&experiments, &config)?;
-    eprintln!("bench: {} points computed, {} resumed; report folder {}", outcome.computed, outcome.reused, out.display());
+    eprintln!(
+        "bench: {} points computed, {} resumed; report folder {}",
+        outcome.computed,
+        outcome.reused,
+        out.display()
+    );
     let Some(summary) = outcome.summary else {
         eprintln!("bench: shard finished; combine the shards with `cargo xtask merge DIR…`");
         return Ok(());
@@ -145,7 +180,10 @@ fn bench(args: BenchArgs) -> Result<()> {
             bail!("--update-fixtures needs the whole suite (drop --only)");
         }
         let path = fixtures_path(scale);
-        hardiff_harness::io::write_json(&path, &Fixtures::from_summary(scale, args.seed, &summary))?;
+        hardiff_harness::io::write_json(
+            &path,
+            &Fixtures::from_summary(scale, args.seed, &summary),
+        )?;
         eprintln!("bench: baselines written to {}", path.display());
     }
     if args.check {
@@ -156,7 +194,11 @@ fn bench(args: BenchArgs) -> Result<()> {
 
 fn run_cmd(program: &str, args: &[&str]) -> Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
-    let status = Command::new(program).args(args).current_dir(workspace_root()).status().with_context(|| format!("starting {program}"))?;
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(workspace_root())
+        .status()
+        .with_context(|| format!("starting {program}"))?;
     if !status.success() {
         bail!("`{program} {}` failed ({status})", args.join(" "));
     }
@@ -165,7 +207,9 @@ fn run_cmd(program: &str, args: &[&str]) -> Result<()> {
 
 fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = match Cli::try_parse() {
@@ -203,9 +247,22 @@ fn main() {
         Task::Peer => hardiff_harness::peer::run(&workspace_root()).map_err(Into::into),
         Task::Ci => (|| {
             run_cmd("cargo", &["fmt", "--all", "--", "--check"])?;
-            run_cmd("cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+            run_cmd(
+                "cargo",
+                &[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            )?;
             run_cmd("cargo", &["test", "--workspace"])?;
-            run_cmd("cargo", &["xtask", "bench", "--quick", "--check", "--no-progress"])
+            run_cmd(
+                "cargo",
+                &["xtask", "bench", "--quick", "--check", "--no-progress"],
+            )
         })(),
     };
     if let Err(e) = result {

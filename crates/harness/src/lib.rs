@@ -10,8 +10,8 @@
 pub mod bench;
 pub mod cli;
 pub mod error;
-pub mod fit;
 pub mod experiments;
+pub mod fit;
 pub mod io;
 pub mod peer;
 pub mod plot;

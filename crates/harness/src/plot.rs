@@ -288,21 +288,28 @@ pub fn heatmap(
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(64)
-            .build_cartesian_2d(0f64..xs.len() as f64, 0f64..ys.len() as f64)
+            .build_cartesian_2d(
+                (0..xs.len() as i32 - 1).into_segmented(),
+                (0..ys.len() as i32 - 1).into_segmented(),
+            )
             .map_err(|e| plot_err(path, e))?;
-        let fmt_axis = |labels: &[f64], v: &f64| {
-            let i = v.floor() as usize;
-            labels.get(i).map(|l| format!("{l}")).unwrap_or_default()
+        // Segmented axes put one label at the centre of each cell.
+        let label = |labels: &[f64], v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => labels
+                .get(*i as usize)
+                .map(|l| format!("{l}"))
+                .unwrap_or_default(),
+            SegmentValue::Last => String::new(),
         };
         chart
             .configure_mesh()
             .disable_mesh()
             .x_desc(x_label)
             .y_desc(y_label)
-            .x_labels(xs.len().max(2) * 2)
-            .y_labels(ys.len().max(2) * 2)
-            .x_label_formatter(&|v| fmt_axis(xs, &(v - 0.5)))
-            .y_label_formatter(&|v| fmt_axis(ys, &(v - 0.5)))
+            .x_labels(xs.len() + 1)
+            .y_labels(ys.len() + 1)
+            .x_label_formatter(&|v| label(xs, v))
+            .y_label_formatter(&|v| label(ys, v))
             .draw()
             .map_err(|e| plot_err(path, e))?;
         let span = if hi > lo { hi - lo } else { 1.0 };
@@ -314,17 +321,20 @@ pub fn heatmap(
                     (255.0 * (1.0 - 0.6 * shade)) as u8,
                     255,
                 );
-                let (x, y) = (j as f64, i as f64);
+                let (x, y) = (j as i32, i as i32);
                 chart
                     .draw_series(std::iter::once(Rectangle::new(
-                        [(x, y), (x + 1.0, y + 1.0)],
+                        [
+                            (SegmentValue::Exact(x), SegmentValue::Exact(y)),
+                            (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1)),
+                        ],
                         colour.filled(),
                     )))
                     .map_err(|e| plot_err(path, e))?;
                 chart
                     .draw_series(std::iter::once(Text::new(
                         format!("{v:.3}"),
-                        (x + 0.3, y + 0.6),
+                        (SegmentValue::CenterOf(x), SegmentValue::CenterOf(y)),
                         ("sans-serif", 11),
                     )))
                     .map_err(|e| plot_err(path, e))?;

@@ -5,6 +5,8 @@
 
 mod pancakes;
 
+pub use pancakes::{write_figure1, FIGURE1_SIGMAS};
+
 use crate::io::{Format, Table};
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -45,7 +47,10 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
     let usage = error.chain().any(|e| {
         e.is::<UsageError>()
             || e.is::<hardiff_dist::Error>()
-            || matches!(e.downcast_ref::<crate::Error>(), Some(crate::Error::Csv(_) | crate::Error::Invalid(_) | crate::Error::Dist(_)))
+            || matches!(
+                e.downcast_ref::<crate::Error>(),
+                Some(crate::Error::Csv(_) | crate::Error::Invalid(_) | crate::Error::Dist(_))
+            )
     });
     if usage {
         2
@@ -74,7 +79,9 @@ pub fn run(cli: Cli) -> Result<()> {
 pub fn one_line_usage_error(text: &str) -> String {
     text.lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -95,8 +102,7 @@ pub fn main() -> ! {
     };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
         .without_time()

@@ -44,7 +44,12 @@ pub struct PancakeArgs {
     #[arg(long)]
     sigma: f64,
     /// Secret unit vector u, comma-separated (its length is the dimension; norm 1 within 1e-9).
-    #[arg(long, value_delimiter = ',', allow_hyphen_values = true, required = true)]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_hyphen_values = true,
+        required = true
+    )]
     secret: Vec<f64>,
     /// OU time t ≥ 0 (0 is the data law).
     #[arg(long, default_value_t = 0.0)]
@@ -177,7 +182,10 @@ pub(super) fn pancakes(cmd: PancakesCommand, format: Format) -> Result<()> {
             };
             let law = law.law_at_time(t)?;
             let mut stream = rng::stream(seed, "cli/pancakes/sample", &[]);
-            print_table(&Table::with_prefix("x", &law.sample(&mut stream, n)), format)
+            print_table(
+                &Table::with_prefix("x", &law.sample(&mut stream, n)),
+                format,
+            )
         }
         PancakesCommand::LogDensity(args) => {
             let law = args.build()?;
@@ -185,7 +193,10 @@ pub(super) fn pancakes(cmd: PancakesCommand, format: Format) -> Result<()> {
             let mut out = Array1::zeros(x.nrows());
             LogDensity::log_density(&law, args.t, x.view(), out.view_mut())?;
             let data = out.insert_axis(ndarray::Axis(1));
-            print_table(&Table::from_array(vec!["log_density".into()], &data), format)
+            print_table(
+                &Table::from_array(vec!["log_density".into()], &data),
+                format,
+            )
         }
         PancakesCommand::Score(args) => {
             let law = args.build()?;
@@ -224,13 +235,19 @@ pub fn write_figure1(out: &std::path::Path, n: usize, seed: u64) -> Result<Vec<S
             "x0",
             "x1",
         )
-        .with(Series::new(format!("{n} samples"), pts, SeriesStyle::Points))
+        .with(Series::new(
+            format!("{n} samples"),
+            pts,
+            SeriesStyle::Points,
+        ))
         .save(&out.join(&name))?;
         files.push(name);
 
         // The density along u against N(0, 1), each rescaled to peak 1 as in the paper.
         let profile = law.profile();
-        let grid: Vec<f64> = (0..=16000).map(|k| -4.0 + 8.0 * k as f64 / 16000.0).collect();
+        let grid: Vec<f64> = (0..=16000)
+            .map(|k| -4.0 + 8.0 * k as f64 / 16000.0)
+            .collect();
         let dens: Vec<f64> = grid.iter().map(|&z| profile.density(z)).collect();
         let gauss: Vec<f64> = grid.iter().map(|&z| (-0.5 * z * z).exp()).collect();
         let peak = dens.iter().copied().fold(0.0, f64::max);
@@ -242,7 +259,10 @@ pub fn write_figure1(out: &std::path::Path, n: usize, seed: u64) -> Result<Vec<S
         )
         .with(Series::new(
             "pancakes A(z)",
-            grid.iter().zip(&dens).map(|(&z, &d)| (z, d / peak)).collect(),
+            grid.iter()
+                .zip(&dens)
+                .map(|(&z, &d)| (z, d / peak))
+                .collect(),
             SeriesStyle::Line,
         ))
         .with(Series::new(

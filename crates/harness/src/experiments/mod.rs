@@ -1,8 +1,14 @@
 //! The experiments of `cargo xtask bench`, each a sweep over one size with trials per point.
 
+pub mod pancakes;
+
 use crate::bench::Experiment;
 
 /// Every experiment of the standard suite, in report order.
 pub fn all() -> Vec<Box<dyn Experiment>> {
-    vec![]
+    vec![
+        Box::new(pancakes::TvGrid),
+        Box::new(pancakes::Figure1),
+        Box::new(pancakes::Kernels),
+    ]
 }
