@@ -46,11 +46,10 @@ impl Table {
         match format {
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(out);
-                w.write_record(&self.columns)
-                    .map_err(|e| Error::Csv(e.to_string()))?;
+                w.write_record(&self.columns).map_err(write_error)?;
                 for row in &self.rows {
                     w.write_record(row.iter().map(|v| format_f64(*v)))
-                        .map_err(|e| Error::Csv(e.to_string()))?;
+                        .map_err(write_error)?;
                 }
                 w.flush().map_err(io)?;
             }
@@ -72,6 +71,14 @@ impl Table {
             }
         }
         Ok(())
+    }
+}
+
+/// Keeps the I/O kind of a CSV write error (a broken pipe must stay recognisable).
+fn write_error(e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io("writing output", io),
+        other => Error::Csv(format!("{other:?}")),
     }
 }
 

@@ -109,6 +109,15 @@ pub fn main() -> ! {
         .init();
     match run(cli) {
         Ok(()) => std::process::exit(0),
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            // `hardiff … | head`: the reader left; that is not a failure.
+            std::process::exit(0)
+        }
         Err(e) => {
             // One readable line: the chain joined by ": ".
             let msg = format!("{e:#}").replace('\n', " ");
