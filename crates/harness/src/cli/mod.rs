@@ -3,6 +3,8 @@
 //! stdin. Errors are one line on stderr; the exit code is 2 for bad usage or parameters and 1 for
 //! failures.
 
+mod owf;
+mod owf_dist;
 mod pancakes;
 
 pub use pancakes::{write_figure1, FIGURE1_SIGMAS};
@@ -35,6 +37,12 @@ pub enum Command {
     /// Figures of the seed papers, as SVG.
     #[command(subcommand)]
     Figure(pancakes::FigureCommand),
+    /// One-way-function candidates: evaluate and invert (MATH.md §4).
+    #[command(subcommand)]
+    Owf(owf::OwfCommand),
+    /// The hard instance g̃ built from a one-way function (MATH.md §5).
+    #[command(subcommand)]
+    OwfDist(owf_dist::OwfDistCommand),
 }
 
 /// Marks an error as bad usage or parameters (exit code 2) rather than a failure (exit 1).
@@ -47,6 +55,7 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
     let usage = error.chain().any(|e| {
         e.is::<UsageError>()
             || e.is::<hardiff_dist::Error>()
+            || e.is::<hardiff_owf::Error>()
             || matches!(
                 e.downcast_ref::<crate::Error>(),
                 Some(crate::Error::Csv(_) | crate::Error::Invalid(_) | crate::Error::Dist(_))
@@ -72,6 +81,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::DiscreteGaussian(cmd) => pancakes::discrete_gaussian(cmd, cli.format),
         Command::Pancakes(cmd) => pancakes::pancakes(cmd, cli.format),
         Command::Figure(cmd) => pancakes::figure(cmd),
+        Command::Owf(cmd) => owf::run(cmd, cli.format),
+        Command::OwfDist(cmd) => owf_dist::run(cmd, cli.format),
     }
 }
 

@@ -1,0 +1,124 @@
+//! `hardiff owf eval|invert`: the one-way-function candidates of MATH.md §4 on the command line.
+
+use super::UsageError;
+use crate::io::Format;
+use anyhow::{anyhow, Result};
+use clap::{Args, Subcommand};
+use hardiff_owf::{build, Bits, BruteForce, Elimination, Inverter, Kind, OneWayFunction};
+
+/// Which candidate, with its sizes and seed.
+#[derive(Debug, Args)]
+pub struct OwfArgs {
+    /// The candidate: blake3, goldreich, subset-sum, linear or identity.
+    #[arg(long)]
+    pub kind: String,
+    /// n, the number of input bits.
+    #[arg(long = "input-bits")]
+    pub input_bits: usize,
+    /// m, the number of output bits.
+    #[arg(long = "output-bits")]
+    pub output_bits: usize,
+    /// Seed of the candidate's key / hypergraph / weights / matrix (identity needs none).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+impl OwfArgs {
+    /// Builds the candidate; a seeded kind without `--seed` is a usage error.
+    pub fn build(&self) -> Result<Box<dyn OneWayFunction>> {
+        let kind: Kind = self.kind.parse()?;
+        let seed = match (kind, self.seed) {
+            (Kind::Identity, s) => s.unwrap_or(0),
+            (_, Some(s)) => s,
+            (_, None) => {
+                return Err(UsageError(format!("--seed is required for --kind {kind}")).into())
+            }
+        };
+        Ok(build(kind, self.input_bits, self.output_bits, seed)?)
+    }
+}
+
+/// Inversion methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InvertMethod {
+    /// Exhaustive search over all 2^n inputs (refused beyond n = 24).
+    BruteForce,
+    /// Gaussian elimination over GF(2) (linear and identity only).
+    Elimination,
+}
+
+/// `hardiff owf …`
+#[derive(Debug, Subcommand)]
+pub enum OwfCommand {
+    /// f(x) for one input; prints the output as hex (bit i = bit i%8 of byte i/8).
+    Eval {
+        /// The candidate.
+        #[command(flatten)]
+        f: OwfArgs,
+        /// The input x as hex (⌈n/8⌉ bytes, little-endian bit order).
+        #[arg(long)]
+        input: String,
+    },
+    /// A preimage of an output; prints `preimage,evaluations` (hex and count).
+    Invert {
+        /// The candidate.
+        #[command(flatten)]
+        f: OwfArgs,
+        /// The output y as hex (⌈m/8⌉ bytes).
+        #[arg(long)]
+        output: String,
+        /// Inversion method (default: elimination for linear/identity, else brute force).
+        #[arg(long, value_enum)]
+        method: Option<InvertMethod>,
+    },
+}
+
+pub(super) fn run(cmd: OwfCommand, format: Format) -> Result<()> {
+    match cmd {
+        OwfCommand::Eval { f, input } => {
+            let f = f.build()?;
+            let x = Bits::from_hex(&input, f.input_bits())?;
+            let y = f.eval(&x)?;
+            match format {
+                Format::Csv => println!("{}", y.to_hex()),
+                Format::Json => println!("{}", serde_json::json!({ "output": y.to_hex() })),
+            }
+            Ok(())
+        }
+        OwfCommand::Invert { f, output, method } => {
+            let f = f.build()?;
+            let y = Bits::from_hex(&output, f.output_bits())?;
+            let method = method.unwrap_or(if f.kind().is_control() {
+                InvertMethod::Elimination
+            } else {
+                InvertMethod::BruteForce
+            });
+            let inverter: Box<dyn Inverter> = match method {
+                InvertMethod::BruteForce => Box::new(BruteForce::new()),
+                InvertMethod::Elimination => Box::new(Elimination),
+            };
+            let result = inverter.invert(f.as_ref(), &y)?;
+            let preimage = result.preimage.ok_or_else(|| {
+                anyhow!(
+                    "no preimage: {} has no input of {} bits with output {output} ({} proved it with {} evaluations)",
+                    f.kind(),
+                    f.input_bits(),
+                    inverter.name(),
+                    result.evaluations
+                )
+            })?;
+            match format {
+                Format::Csv => println!(
+                    "preimage,evaluations\n{},{}",
+                    preimage.to_hex(),
+                    result.evaluations
+                ),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::json!({ "preimage": preimage.to_hex(), "evaluations": result.evaluations, "method": inverter.name() })
+                ),
+            }
+            Ok(())
+        }
+    }
+}

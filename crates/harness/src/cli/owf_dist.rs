@@ -1,0 +1,127 @@
+//! `hardiff owf-dist sample|log-density|score`: the hard instance g̃ of MATH.md §5.
+
+use super::owf::OwfArgs;
+use super::print_table;
+use crate::io::{self, Format, Table};
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use hardiff_dist::owf_dist::{OwfDistribution, OwfParams};
+use hardiff_dist::{rng, LogDensity, Score};
+use ndarray::{Array1, Array2, Axis};
+use std::sync::Arc;
+
+/// The instance: f, and g̃'s parameters (defaults from the rule of MATH.md §5).
+#[derive(Debug, Args)]
+pub struct InstanceArgs {
+    /// The one-way function (its `--seed` also seeds the sampling stream, which is derived
+    /// separately, so the two never share randomness).
+    #[command(flatten)]
+    pub f: OwfArgs,
+    /// Lattice spacing α (default 0.5).
+    #[arg(long, default_value_t = OwfParams::DEFAULT_SPACING)]
+    pub alpha: f64,
+    /// Envelope R of the discretized Gaussian (default 1).
+    #[arg(long, default_value_t = OwfParams::DEFAULT_ENVELOPE)]
+    pub envelope: f64,
+    /// Amplitude β of the f-part (default ε·σ_c/√m with ε = 0.05, MATH.md §5).
+    #[arg(long)]
+    pub beta: Option<f64>,
+}
+
+impl InstanceArgs {
+    /// Builds g̃.
+    pub fn build(&self) -> Result<OwfDistribution> {
+        let f = Arc::from(self.f.build()?);
+        let (n, m) = (self.f.input_bits, self.f.output_bits);
+        let mut params =
+            OwfParams::from_rule(n, m, self.envelope, self.alpha, OwfParams::DEFAULT_EPSILON)?;
+        if let Some(beta) = self.beta {
+            params = params.with_amplitude(beta)?;
+        }
+        Ok(OwfDistribution::new(f, params)?)
+    }
+}
+
+/// `hardiff owf-dist …`
+#[derive(Debug, Subcommand)]
+pub enum OwfDistCommand {
+    /// Exact samples of g̃ (or of its law at OU time t); columns x0…x{N+M−1}, the N input
+    /// coordinates first, then the M coordinates of the f-part.
+    #[command(allow_negative_numbers = true)]
+    Sample {
+        /// The instance.
+        #[command(flatten)]
+        instance: InstanceArgs,
+        /// Number of samples.
+        #[arg(long)]
+        n: usize,
+        /// OU time t ≥ 0 of the law to sample (0 = g̃ itself).
+        #[arg(long, default_value_t = 0.0)]
+        t: f64,
+    },
+    /// log-density of the OU-smoothed law at t > 0 (brute force over the 2^N seeds) of the
+    /// points on stdin; column `log_density`.
+    #[command(allow_negative_numbers = true)]
+    LogDensity {
+        /// The instance.
+        #[command(flatten)]
+        instance: InstanceArgs,
+        /// OU time t > 0 (g̃ has atoms, so t = 0 is refused).
+        #[arg(long)]
+        t: f64,
+    },
+    /// Score at OU time t > 0 of the points on stdin; columns s0…s{N+M−1}. Default: the
+    /// efficient score (one f-evaluation per point); `--exact`: brute force over 2^N seeds.
+    #[command(allow_negative_numbers = true)]
+    Score {
+        /// The instance.
+        #[command(flatten)]
+        instance: InstanceArgs,
+        /// OU time t > 0.
+        #[arg(long)]
+        t: f64,
+        /// Use the exact brute-force score.
+        #[arg(long)]
+        exact: bool,
+    },
+}
+
+pub(super) fn run(cmd: OwfDistCommand, format: Format) -> Result<()> {
+    match cmd {
+        OwfDistCommand::Sample { instance, n, t } => {
+            let dist = instance.build()?;
+            let seed = instance.f.seed.unwrap_or(0);
+            let mut stream = rng::stream(seed, "cli/owf-dist/sample", &[]);
+            let x = dist.sample_at(t, &mut stream, n)?;
+            print_table(&Table::with_prefix("x", &x), format)
+        }
+        OwfDistCommand::LogDensity { instance, t } => {
+            let dist = instance.build()?;
+            let x = read_points(&dist)?;
+            let mut out = Array1::zeros(x.nrows());
+            dist.log_density(t, x.view(), out.view_mut())?;
+            let data = out.insert_axis(Axis(1));
+            print_table(
+                &Table::from_array(vec!["log_density".into()], &data),
+                format,
+            )
+        }
+        OwfDistCommand::Score { instance, t, exact } => {
+            let dist = instance.build()?;
+            let x = read_points(&dist)?;
+            let mut out = Array2::zeros(x.raw_dim());
+            if exact {
+                dist.brute_force_score()?
+                    .score(t, x.view(), out.view_mut())?;
+            } else {
+                dist.efficient_score().score(t, x.view(), out.view_mut())?;
+            }
+            print_table(&Table::with_prefix("s", &out), format)
+        }
+    }
+}
+
+fn read_points(dist: &OwfDistribution) -> Result<Array2<f64>> {
+    let d = dist.input_bits() + dist.output_bits();
+    Ok(io::read_points(std::io::stdin().lock(), Some(d)).context("reading points from stdin")?)
+}
