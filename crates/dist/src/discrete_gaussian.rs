@@ -72,6 +72,9 @@ pub struct DiscreteGaussian {
     /// s = std/spacing.
     rel_std: f64,
     log_normaliser: f64,
+    /// log Σ_{k′} exp(−((k′ − μ)² − μ²)/(2s²)): the normaliser relative to the k′ = 0 term
+    /// (O(1) even for tiny s, where log_normaliser ≈ −μ²/(2s²) is huge).
+    log_normaliser_over_nearest: f64,
     method: Method,
 }
 
@@ -102,7 +105,7 @@ impl DiscreteGaussian {
         }
         let n0 = r.round();
         let centre = -(r - n0);
-        let log_normaliser = LatticeSum::new(offset, spacing, std * std)?.log_sum(0.0);
+        let normaliser = LatticeSum::new(offset, spacing, std * std)?.eval(0.0);
         let method = if rel_std < INVERSION_MAX_RELATIVE_WIDTH {
             inversion_table(centre, rel_std)
         } else {
@@ -117,7 +120,9 @@ impl DiscreteGaussian {
             shift: n0 as i64,
             centre,
             rel_std,
-            log_normaliser,
+            log_normaliser: normaliser.log_sum,
+            // The lattice sum's nearest point to x = 0 is k′ = 0 (|μ| ≤ ½), at distance |μ|·h.
+            log_normaliser_over_nearest: normaliser.log_sum_over_nearest,
             method,
         })
     }
@@ -166,7 +171,11 @@ impl DiscreteGaussian {
 
     /// log P(k) for the index k (z = c + hk).
     pub fn log_pmf_index(&self, k: i64) -> f64 {
-        self.log_weight_index(k) - self.log_normaliser
+        // Relative to the k′ = 0 term: −((k′−μ)² − μ²)/(2s²) = −k′(k′ − 2μ)/(2s²), so no two
+        // huge numbers are subtracted when s is tiny.
+        let kr = k as f64 + self.shift as f64;
+        -kr * (kr - 2.0 * self.centre) * (0.5 / (self.rel_std * self.rel_std))
+            - self.log_normaliser_over_nearest
     }
 
     /// P(k) for the index k.

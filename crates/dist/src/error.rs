@@ -77,6 +77,9 @@ pub enum Error {
     /// Any other invalid parameter, described in words.
     #[error("invalid parameter: {0}")]
     Invalid(String),
+    /// An error from the one-way function of the distribution (hardiff-owf, MATH.md §5).
+    #[error(transparent)]
+    Owf(#[from] hardiff_owf::Error),
     /// A matrix that must be symmetric is not (beyond a relative tolerance).
     #[error("{name} must be symmetric: entry ({row}, {col}) differs from its transpose by {difference:e}")]
     NotSymmetric {

@@ -96,6 +96,10 @@ impl FromStr for LatticeSumForm {
 pub struct LatticeSumValue {
     /// log S(x).
     pub log_sum: f64,
+    /// log S(x) + d²/(2v), d the distance from x to the nearest lattice point: log S relative
+    /// to its largest term. It is O(log(1 + s)) even where log S itself is huge and negative
+    /// (s ≪ 1), so differences such as log P(k) = log weight − log S keep full precision.
+    pub log_sum_over_nearest: f64,
     /// d/dx log S(x) = −E_π[(x − c − hk)]/v (posterior-weighted, MATH.md §1).
     pub d_log_sum: f64,
     /// d²/dx² log S(x) = Var_π(x − c − hk)/v² − 1/v.
@@ -245,6 +249,7 @@ impl LatticeSum {
         // d/dx of −(x − c − hk)²/(2v) is −(y − j)/(h s²).
         LatticeSumValue {
             log_sum: -y * y * inv_2s2 + s0.ln(),
+            log_sum_over_nearest: s0.ln(),
             d_log_sum: -(y - mean_j) / (h * s2),
             d2_log_sum: (var_j / s2 - 1.0) / (h * h * s2),
         }
@@ -281,8 +286,10 @@ impl LatticeSum {
         // Θ as a function of x: dθ/dx = 2π/h.
         let k = 2.0 * PI / self.spacing;
         let r1 = t1 / t0;
+        let log_sum = (2.0 * PI).sqrt().ln() + s.ln() + t0.ln();
         LatticeSumValue {
-            log_sum: (2.0 * PI).sqrt().ln() + s.ln() + t0.ln(),
+            log_sum,
+            log_sum_over_nearest: log_sum + 0.5 * (y / s) * (y / s),
             d_log_sum: k * r1,
             d2_log_sum: k * k * (t2 / t0 - r1 * r1),
         }

@@ -20,6 +20,7 @@ pub mod gaussian;
 pub mod lattice;
 pub mod linalg;
 pub mod numerics;
+pub mod owf_dist;
 pub mod pancakes;
 pub mod rng;
 pub mod score;
@@ -31,6 +32,9 @@ pub use discrete_gaussian::DiscreteGaussian;
 pub use error::{Error, Result};
 pub use gaussian::{Gaussian, GaussianMixture, GaussianMixtureSpec, GaussianSpec};
 pub use lattice::{LatticeSum, LatticeSumForm, LatticeSumValue};
+pub use owf_dist::{
+    BruteForceOwfScore, EfficientOwfScore, HalfLatticeSums, OwfDistribution, OwfParams, ScoreError,
+};
 pub use pancakes::{GaussianPancakes, PancakeProfile};
 pub use score::{CallCounter, CountingScore, LogDensity, SampleBatch, Score, ScoreVjp};
 pub use smoothed::{PeriodicGaussian, SmoothedDiscreteGaussian, SmoothedValue};

@@ -8,6 +8,12 @@ pub enum Error {
     /// An error from hardiff-dist.
     #[error(transparent)]
     Dist(#[from] hardiff_dist::Error),
+    /// An error from hardiff-owf.
+    #[error(transparent)]
+    Owf(#[from] hardiff_owf::Error),
+    /// An error from hardiff-sde.
+    #[error(transparent)]
+    Sde(#[from] hardiff_sde::Error),
     /// A scaling fit that could not be made.
     #[error(transparent)]
     Fit(#[from] crate::fit::FitError),

@@ -15,5 +15,6 @@ pub mod fit;
 pub mod io;
 pub mod peer;
 pub mod plot;
+pub mod prior;
 
 pub use error::{Error, Result};

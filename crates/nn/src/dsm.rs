@@ -256,7 +256,11 @@ fn residual(
 }
 
 /// Trains `model` by DSM on `data` for `config.steps` steps (see the module docs).
-pub fn train_dsm(model: &mut ScoreMlp, data: &dyn SampleBatch, config: &DsmConfig) -> Result<DsmReport> {
+pub fn train_dsm(
+    model: &mut ScoreMlp,
+    data: &dyn SampleBatch,
+    config: &DsmConfig,
+) -> Result<DsmReport> {
     let mut trainer = DsmTrainer::new(model, config.clone())?;
     trainer.run(model, data, config.steps)?;
     Ok(trainer.report.clone())

@@ -42,7 +42,9 @@ pub enum Error {
         expected: &'static str,
     },
     /// A checkpoint file has a version this reader does not support.
-    #[error("checkpoint version {found} is not supported (this reader supports version {supported})")]
+    #[error(
+        "checkpoint version {found} is not supported (this reader supports version {supported})"
+    )]
     UnsupportedVersion {
         /// The `version` field found.
         found: u64,

@@ -79,8 +79,16 @@ impl Gradients {
     /// Zero gradients shaped like `mlp`.
     pub fn zeros_like(mlp: &Mlp) -> Self {
         Self {
-            w: mlp.layers.iter().map(|l| Array2::zeros(l.w.raw_dim())).collect(),
-            b: mlp.layers.iter().map(|l| Array1::zeros(l.b.raw_dim())).collect(),
+            w: mlp
+                .layers
+                .iter()
+                .map(|l| Array2::zeros(l.w.raw_dim()))
+                .collect(),
+            b: mlp
+                .layers
+                .iter()
+                .map(|l| Array1::zeros(l.b.raw_dim()))
+                .collect(),
         }
     }
     /// Euclidean norm of all gradients together.
@@ -156,7 +164,11 @@ impl Mlp {
     /// A network with layer sizes `sizes = [in, h_1, …, h_k, out]` (k ≥ 0 hidden layers),
     /// He-initialised: hidden weights ~ N(0, 2/fan_in), last-layer weights ~ N(0, 1/fan_in)
     /// scaled by `output_scale`, biases 0.
-    pub fn random<R: Rng + ?Sized>(sizes: &[usize], output_scale: f64, rng: &mut R) -> Result<Self> {
+    pub fn random<R: Rng + ?Sized>(
+        sizes: &[usize],
+        output_scale: f64,
+        rng: &mut R,
+    ) -> Result<Self> {
         if sizes.len() < 2 {
             return Err(Error::Invalid(format!(
                 "an MLP needs at least input and output sizes, got {sizes:?}"
@@ -228,7 +240,10 @@ impl Mlp {
 
     /// Output size.
     pub fn output_dim(&self) -> usize {
-        self.layers.last().expect("invariant: ≥ 1 layer").output_dim()
+        self.layers
+            .last()
+            .expect("invariant: ≥ 1 layer")
+            .output_dim()
     }
 
     /// Number of trainable parameters.
@@ -280,7 +295,12 @@ impl Mlp {
     /// Backward pass for the forward pass last run on `ws`: given ∂loss/∂output `d_out`
     /// `(batch, out)`, writes ∂loss/∂parameters into `grads` (overwriting) when given, and
     /// leaves ∂loss/∂input in [`Workspace::input_gradient`].
-    pub fn backward(&self, ws: &mut Workspace, d_out: ArrayView2<f64>, mut grads: Option<&mut Gradients>) {
+    pub fn backward(
+        &self,
+        ws: &mut Workspace,
+        d_out: ArrayView2<f64>,
+        mut grads: Option<&mut Gradients>,
+    ) {
         let n = self.layers.len();
         ws.deltas[n].assign(&d_out);
         for l in (0..n).rev() {
@@ -295,13 +315,11 @@ impl Mlp {
             general_mat_mul(1.0, delta, &layer.w.t(), 0.0, prev);
             if l > 0 {
                 // ReLU' = 1[pre-activation > 0] = 1[activation > 0].
-                Zip::from(prev)
-                    .and(&ws.acts[l])
-                    .for_each(|d, &a| {
-                        if a <= 0.0 {
-                            *d = 0.0
-                        }
-                    });
+                Zip::from(prev).and(&ws.acts[l]).for_each(|d, &a| {
+                    if a <= 0.0 {
+                        *d = 0.0
+                    }
+                });
             }
         }
     }
@@ -315,7 +333,10 @@ impl Mlp {
     }
 
     /// Mutable access to the parameters of layer `l` as `(W, b)` (shapes are fixed).
-    pub fn params_mut(&mut self, l: usize) -> (ArrayViewMut2<'_, f64>, ndarray::ArrayViewMut1<'_, f64>) {
+    pub fn params_mut(
+        &mut self,
+        l: usize,
+    ) -> (ArrayViewMut2<'_, f64>, ndarray::ArrayViewMut1<'_, f64>) {
         let layer = &mut self.layers[l];
         (layer.w.view_mut(), layer.b.view_mut())
     }
@@ -407,7 +428,10 @@ mod tests {
         // Non-zero biases so that the kinks are not all at the same place.
         for l in 0..3 {
             let (_, mut b) = mlp.params_mut(l);
-            b.mapv_inplace(|_| { let z: f64 = StandardNormal.sample(&mut rng); 0.3 * z });
+            b.mapv_inplace(|_| {
+                let z: f64 = StandardNormal.sample(&mut rng);
+                0.3 * z
+            });
         }
         let x = random_array(&mut rng, (6, 3));
         let c = random_array(&mut rng, (6, 2));
@@ -429,7 +453,11 @@ mod tests {
                     let mut m = mlp.clone();
                     m.params_mut(l).0[[i, j]] -= h;
                     let fd = (loss(&p, &x, &c) - loss(&m, &x, &c)) / (2.0 * h);
-                    assert!((fd - g.w[l][[i, j]]).abs() < 1e-6, "W{l}[{i},{j}]: fd {fd} vs {}", g.w[l][[i, j]]);
+                    assert!(
+                        (fd - g.w[l][[i, j]]).abs() < 1e-6,
+                        "W{l}[{i},{j}]: fd {fd} vs {}",
+                        g.w[l][[i, j]]
+                    );
                 }
                 let _ = i;
             }

@@ -87,7 +87,10 @@ impl Affine {
             } else {
                 i += 1;
                 j += 1;
-                (x.terms[i - 1].0, a * x.terms[i - 1].1 + b * y.terms[j - 1].1)
+                (
+                    x.terms[i - 1].0,
+                    a * x.terms[i - 1].1 + b * y.terms[j - 1].1,
+                )
             };
             if c != 0.0 {
                 terms.push((node, c));
@@ -117,7 +120,7 @@ impl Affine {
                 .sum::<f64>()
     }
     /// A hashable key (exact bit patterns).
-    fn key(&self) -> (Vec<(Node, u64)>, u64) {
+    fn key(&self) -> FormKey {
         (
             self.terms.iter().map(|&(n, c)| (n, c.to_bits())).collect(),
             self.constant.to_bits(),
@@ -164,7 +167,9 @@ pub struct ReluGraph {
     n_inputs: usize,
     nonneg_input: Vec<bool>,
     neurons: Vec<Affine>,
-    dedup: HashMap<(Vec<(Node, u64)>, u64), usize>,
+    /// depth[j] = 1 + the largest depth among neuron j's sources (inputs have depth 0).
+    depths: Vec<usize>,
+    dedup: HashMap<FormKey, usize>,
 }
 
 impl ReluGraph {
@@ -174,6 +179,7 @@ impl ReluGraph {
             n_inputs,
             nonneg_input: vec![false; n_inputs],
             neurons: Vec::new(),
+            depths: Vec::new(),
             dedup: HashMap::new(),
         }
     }
@@ -213,7 +219,11 @@ impl ReluGraph {
     fn sign_known(&self, f: &Affine) -> Option<bool> {
         // Some(true): f ≥ 0 everywhere; Some(false): f ≤ 0 everywhere.
         let all = |pos: bool| {
-            let c_ok = if pos { f.constant >= 0.0 } else { f.constant <= 0.0 };
+            let c_ok = if pos {
+                f.constant >= 0.0
+            } else {
+                f.constant <= 0.0
+            };
             c_ok && f.terms.iter().all(|&(n, c)| {
                 let nonneg_node = match n {
                     Node::Neuron(_) => true,
@@ -231,6 +241,19 @@ impl ReluGraph {
         }
     }
 
+    /// The layer at which `form` is first available: the largest depth of its neurons (0 for
+    /// forms of inputs and constants). Compilation places every neuron at exactly this depth.
+    pub fn depth(&self, form: &Affine) -> usize {
+        form.terms
+            .iter()
+            .map(|&(n, _)| match n {
+                Node::Input(_) => 0,
+                Node::Neuron(j) => self.depths[j],
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// ReLU(form), as a form (a new neuron unless simplified; see the module docs).
     pub fn relu(&mut self, form: &Affine) -> Affine {
         match self.sign_known(form) {
@@ -238,11 +261,33 @@ impl ReluGraph {
             Some(false) => return Affine::constant(0.0),
             None => {}
         }
+        self.new_neuron(form)
+    }
+
+    /// ReLU(form) as a single neuron even when the form is known to be ≥ 0 (then the neuron
+    /// equals the form): *materialises* a many-term form so that later layers carry one unit
+    /// instead of one per term. Constants stay constants and a lone neuron is returned as is.
+    pub fn materialise(&mut self, form: &Affine) -> Affine {
+        if form.is_constant() {
+            return Affine::constant(form.constant.max(0.0));
+        }
+        if form.constant == 0.0 && form.terms.len() == 1 {
+            if let (Node::Neuron(_), c) = form.terms[0] {
+                if c == 1.0 {
+                    return form.clone();
+                }
+            }
+        }
+        self.new_neuron(form)
+    }
+
+    fn new_neuron(&mut self, form: &Affine) -> Affine {
         let key = form.key();
         let id = match self.dedup.get(&key) {
             Some(&id) => id,
             None => {
                 let id = self.neurons.len();
+                self.depths.push(1 + self.depth(form));
                 self.neurons.push(form.clone());
                 self.dedup.insert(key, id);
                 id
@@ -342,7 +387,10 @@ impl ReluGraph {
             .zip(widths.iter())
             .map(|(rows, &n_in)| SparseLayer::from_rows(n_in, rows))
             .collect();
-        layers.push(SparseLayer::from_rows(*widths.last().expect("≥ 1 width"), out_rows));
+        layers.push(SparseLayer::from_rows(
+            *widths.last().expect("≥ 1 width"),
+            out_rows,
+        ));
         ReluNetwork::new(self.n_inputs, layers)
     }
 
@@ -380,8 +428,13 @@ struct Layering {
     /// (what, layer) → unit index in that hidden layer.
     unit: HashMap<(Key, usize), usize>,
     /// (layer, row) → unit index: identical rows in one layer are one unit.
-    row_ids: HashMap<(usize, Vec<(usize, u64)>, u64), usize>,
+    row_ids: HashMap<RowKey, usize>,
 }
+
+/// (layer, entries as exact bit patterns, bias bits): identifies a unit's row.
+type RowKey = (usize, Vec<(usize, u64)>, u64);
+/// A form's terms and constant as exact bit patterns (structural hashing).
+type FormKey = (Vec<(Node, u64)>, u64);
 
 impl Layering {
     /// Adds `row` to hidden layer `layer` (≥ 1), or returns the unit that already computes it.
@@ -650,7 +703,11 @@ mod tests {
             let x: Vec<f64> = (0..3).map(|_| rng.random_range(-3.0..3.0)).collect();
             let direct = g.eval_direct(&x, &outs);
             let layered = net
-                .eval_owned(ndarray::Array2::from_shape_vec((1, 3), x.clone()).unwrap().view())
+                .eval_owned(
+                    ndarray::Array2::from_shape_vec((1, 3), x.clone())
+                        .unwrap()
+                        .view(),
+                )
                 .unwrap();
             for k in 0..3 {
                 // Same arithmetic up to summation order: agree to rounding.

@@ -324,7 +324,12 @@ impl Score for ScoreMlp {
 
     /// ŝ(t, x) for any t > 0 (outside the training range the time embedding extrapolates;
     /// accuracy there is whatever the network learned).
-    fn score(&self, t: f64, x: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) -> hardiff_dist::Result<()> {
+    fn score(
+        &self,
+        t: f64,
+        x: ArrayView2<f64>,
+        mut out: ArrayViewMut2<f64>,
+    ) -> hardiff_dist::Result<()> {
         check_shapes(self.dim, &x, &out)?;
         let t = Self::check_time(t)?;
         let inv_sd = 1.0 / ou_variance(t).sqrt();
@@ -436,7 +441,10 @@ mod tests {
         let m = model(Parameterization::GaussianResidual);
         let json = m.to_json();
         let back = ScoreMlp::from_json(&json).unwrap();
-        assert_eq!(back, m, "JSON round trip is exact (serde_json writes shortest round-trip floats)");
+        assert_eq!(
+            back, m,
+            "JSON round trip is exact (serde_json writes shortest round-trip floats)"
+        );
 
         let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
         v["format"] = "something-else".into();
@@ -448,12 +456,21 @@ mod tests {
         v["version"] = 2.into();
         assert!(matches!(
             ScoreMlp::from_json(&v.to_string()),
-            Err(Error::UnsupportedVersion { found: 2, supported: 1 })
+            Err(Error::UnsupportedVersion {
+                found: 2,
+                supported: 1
+            })
         ));
         v["version"] = 1.into();
         v["layers"][0]["inputs"] = 4.into();
-        assert!(matches!(ScoreMlp::from_json(&v.to_string()), Err(Error::Malformed(_))));
-        assert!(matches!(ScoreMlp::from_json("{not json"), Err(Error::Malformed(_))));
+        assert!(matches!(
+            ScoreMlp::from_json(&v.to_string()),
+            Err(Error::Malformed(_))
+        ));
+        assert!(matches!(
+            ScoreMlp::from_json("{not json"),
+            Err(Error::Malformed(_))
+        ));
         assert!(matches!(
             ScoreMlp::from_json("{\"version\":1}"),
             Err(Error::WrongFormat { .. })

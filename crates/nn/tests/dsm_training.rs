@@ -119,7 +119,11 @@ fn config(steps: usize, seed: u64) -> DsmConfig {
     }
 }
 
-fn normalised_errors(model: &ScoreMlp, law: &(impl SampleBatch + Score), ts: &[f64]) -> Vec<(f64, f64, f64)> {
+fn normalised_errors(
+    model: &ScoreMlp,
+    law: &(impl SampleBatch + Score),
+    ts: &[f64],
+) -> Vec<(f64, f64, f64)> {
     ts.iter()
         .map(|&t| {
             let mut rng = stream(99, "nn-test-eval", &[(t * 1e6) as u64]);
@@ -184,6 +188,9 @@ fn mixture_score_error_falls_with_training() {
         eprintln!("GMM after {} steps: {errs:?}", tr.steps_done());
         history.push(mean_sq.sqrt());
     }
-    assert!(history.windows(2).all(|w| w[1] < w[0]), "errors {history:?} must fall");
+    assert!(
+        history.windows(2).all(|w| w[1] < w[0]),
+        "errors {history:?} must fall"
+    );
     assert!(*history.last().unwrap() < 0.2, "final error {history:?}");
 }

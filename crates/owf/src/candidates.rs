@@ -145,23 +145,33 @@ impl OneWayFunction for Blake3Keyed {
     }
 
     fn eval_uncounted(&self, x: &Bits) -> Bits {
-        let bytes = x.to_le_bytes();
-        let nbytes = self.m.div_ceil(8);
-        let out = if nbytes <= 32 {
-            blake3::keyed_hash(&self.key, &bytes).as_bytes()[..nbytes].to_vec()
+        // n ≤ 512: the input fits one 64-byte block on the stack (no allocation).
+        let mut block = [0u8; 64];
+        for (k, w) in x.words().iter().enumerate() {
+            block[8 * k..8 * k + 8].copy_from_slice(&w.to_le_bytes());
+        }
+        let bytes = &block[..self.n.div_ceil(8)];
+        let mut out = [0u8; 64];
+        if self.m <= 256 {
+            out[..32].copy_from_slice(blake3::keyed_hash(&self.key, bytes).as_bytes());
         } else {
-            let mut out = vec![0u8; nbytes];
             blake3::Hasher::new_keyed(&self.key)
-                .update(&bytes)
+                .update(bytes)
                 .finalize_xof()
                 .fill(&mut out);
-            out
-        };
-        Bits::from_le_bytes(&out, 8 * nbytes)
-            .and_then(|b| b.truncated(self.m))
-            .expect("byte count matches by construction")
+        }
+        let mut words: Vec<u64> = out
+            .chunks_exact(8)
+            .take(self.m.div_ceil(64))
+            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect();
+        if self.m % 64 != 0 {
+            if let Some(last) = words.last_mut() {
+                *last &= (1u64 << (self.m % 64)) - 1;
+            }
+        }
+        Bits::from_words_unchecked(words, self.m)
     }
-
     fn compile(&self) -> Circuit {
         keyed_blake3_circuit(&self.key, self.n, self.m)
             .expect("sizes validated by Blake3Keyed::new")
@@ -337,12 +347,13 @@ impl OneWayFunction for Goldreich {
         &self.counter
     }
     fn eval_uncounted(&self, x: &Bits) -> Bits {
-        let bit = |i: u32| x.bit(i as usize);
-        let mut y = Bits::zeros(self.m);
+        let xw = x.words();
+        let bit = |i: u32| (xw[i as usize / 64] >> (i % 64)) & 1;
+        let mut words = vec![0u64; self.m.div_ceil(64)];
         for (j, &[a, b, c, d, e]) in self.hyperedges.iter().enumerate() {
-            y.set(j, bit(a) ^ bit(b) ^ bit(c) ^ (bit(d) & bit(e)));
+            words[j / 64] |= (bit(a) ^ bit(b) ^ bit(c) ^ (bit(d) & bit(e))) << (j % 64);
         }
-        y
+        Bits::from_words_unchecked(words, self.m)
     }
     /// Four gates per output bit: two XORs, one AND, one XOR.
     fn compile(&self) -> Circuit {

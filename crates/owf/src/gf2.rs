@@ -111,16 +111,17 @@ impl Gf2Matrix {
                 got: x.len(),
             });
         }
-        let mut y = Bits::zeros(self.rows);
+        let mut words = vec![0u64; words_for(self.rows)];
         for (r, row) in self.data.iter().enumerate() {
             let parity = row
                 .iter()
                 .zip(x.words())
-                .fold(0u32, |p, (a, b)| p ^ (a & b).count_ones())
+                .fold(0u64, |p, (a, b)| p ^ (a & b))
+                .count_ones()
                 & 1;
-            y.set(r, parity == 1);
+            words[r / 64] |= u64::from(parity) << (r % 64);
         }
-        Ok(y)
+        Ok(Bits::from_words_unchecked(words, self.rows))
     }
 
     /// The rank over GF(2).

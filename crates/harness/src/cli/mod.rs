@@ -6,6 +6,7 @@
 mod owf;
 mod owf_dist;
 mod pancakes;
+mod sample;
 
 pub use pancakes::{write_figure1, FIGURE1_SIGMAS};
 
@@ -43,6 +44,10 @@ pub enum Command {
     /// The hard instance g̃ built from a one-way function (MATH.md §5).
     #[command(subcommand)]
     OwfDist(owf_dist::OwfDistCommand),
+    /// Unconditional diffusion sampling from a prior file (MATH.md §7).
+    Sample(sample::SampleArgs),
+    /// Posterior sampling given linear measurements y = A x + η (MATH.md §6–§7).
+    Posterior(sample::PosteriorArgs),
 }
 
 /// Marks an error as bad usage or parameters (exit code 2) rather than a failure (exit 1).
@@ -56,6 +61,7 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
         e.is::<UsageError>()
             || e.is::<hardiff_dist::Error>()
             || e.is::<hardiff_owf::Error>()
+            || e.is::<serde_json::Error>()
             || matches!(
                 e.downcast_ref::<crate::Error>(),
                 Some(crate::Error::Csv(_) | crate::Error::Invalid(_) | crate::Error::Dist(_))
@@ -83,6 +89,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Figure(cmd) => pancakes::figure(cmd),
         Command::Owf(cmd) => owf::run(cmd, cli.format),
         Command::OwfDist(cmd) => owf_dist::run(cmd, cli.format),
+        Command::Sample(args) => sample::sample(args, cli.format),
+        Command::Posterior(args) => sample::posterior(args, cli.format),
     }
 }
 
