@@ -112,12 +112,16 @@ fn fit_means(sizes: &[f64], mean_costs: &[f64]) -> (LineFit, LineFit) {
 }
 
 fn percentile_interval(mut values: Vec<f64>) -> [f64; 2] {
+    if values.is_empty() {
+        return [f64::NAN, f64::NAN];
+    }
     values.sort_by(f64::total_cmp);
     let at = |q: f64| values[((q * (values.len() - 1) as f64).round()) as usize];
     [at(0.025), at(0.975)]
 }
 
-/// Fits a cost curve given, for each size, the costs of its trials.
+/// Fits a cost curve given, for each size, the costs of its trials; the cost of a size is the
+/// mean of its trials. See [`fit_scaling_with`] for another aggregate.
 ///
 /// `replicates` bootstrap replicates (e.g. 400) drawn from `rng::stream(seed, "bootstrap", …)`.
 pub fn fit_scaling(
@@ -125,12 +129,39 @@ pub fn fit_scaling(
     replicates: usize,
     seed: u64,
 ) -> Result<ScalingFit, FitError> {
+    fit_scaling_with(points, replicates, seed, &mean_of)
+}
+
+/// The arithmetic mean (the default aggregate).
+pub fn mean_of(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// The reciprocal of the mean: for trials that record a *rate* (e.g. an acceptance rate per
+/// trial) whose cost is its inverse — 1/E[rate] is finite even where E[1/rate] is not.
+pub fn inverse_mean_of(values: &[f64]) -> f64 {
+    1.0 / mean_of(values)
+}
+
+/// [`fit_scaling`] with the cost of a size computed from its trial values by `aggregate`
+/// (applied to the data and to every bootstrap resample). Trial values must be finite and ≥ 0;
+/// the aggregated costs must be finite and > 0.
+pub fn fit_scaling_with(
+    points: &[(f64, Vec<f64>)],
+    replicates: usize,
+    seed: u64,
+    aggregate: &dyn Fn(&[f64]) -> f64,
+) -> Result<ScalingFit, FitError> {
     let points: Vec<&(f64, Vec<f64>)> = points.iter().filter(|(_, c)| !c.is_empty()).collect();
     for (size, costs) in &points {
         for &cost in costs {
-            if !(size.is_finite() && *size > 0.0 && cost.is_finite() && cost > 0.0) {
+            if !(size.is_finite() && *size > 0.0 && cost.is_finite() && cost >= 0.0) {
                 return Err(FitError::NonPositive { size: *size, cost });
             }
+        }
+        let cost = aggregate(costs);
+        if !(cost.is_finite() && cost > 0.0) {
+            return Err(FitError::NonPositive { size: *size, cost });
         }
     }
     let mut distinct: Vec<f64> = points.iter().map(|(s, _)| *s).collect();
@@ -140,8 +171,7 @@ pub fn fit_scaling(
         return Err(FitError::TooFewSizes(distinct.len()));
     }
     let sizes: Vec<f64> = points.iter().map(|(s, _)| *s).collect();
-    let mean = |c: &[f64]| c.iter().sum::<f64>() / c.len() as f64;
-    let means: Vec<f64> = points.iter().map(|(_, c)| mean(c)).collect();
+    let means: Vec<f64> = points.iter().map(|(_, c)| aggregate(c)).collect();
     let (polynomial, exponential) = fit_means(&sizes, &means);
     let class = if exponential.rss < polynomial.rss {
         GrowthClass::Exponential
@@ -159,9 +189,13 @@ pub fn fit_scaling(
             .map(|(_, costs)| {
                 resampled.clear();
                 resampled.extend((0..costs.len()).map(|_| costs[rng.random_range(0..costs.len())]));
-                mean(&resampled)
+                aggregate(&resampled)
             })
             .collect();
+        if boot_means.iter().any(|c| !(c.is_finite() && *c > 0.0)) {
+            // A resample with zero cost (e.g. no acceptance at all) has no log: skip it.
+            continue;
+        }
         let (p, e) = fit_means(&sizes, &boot_means);
         poly_rates.push(p.slope);
         exp_rates.push(e.slope);
@@ -245,6 +279,11 @@ mod tests {
     fn bad_input_is_an_error() {
         let two = vec![(1.0, vec![1.0]), (2.0, vec![2.0])];
         assert_eq!(fit_scaling(&two, 10, 0), Err(FitError::TooFewSizes(2)));
+        let zero_rate = vec![(1.0, vec![0.5]), (2.0, vec![0.0, 0.0]), (3.0, vec![0.1])];
+        assert!(matches!(
+            fit_scaling_with(&zero_rate, 10, 0, &inverse_mean_of),
+            Err(FitError::NonPositive { .. })
+        ));
         let neg = vec![(1.0, vec![1.0]), (2.0, vec![-2.0]), (3.0, vec![3.0])];
         assert!(matches!(
             fit_scaling(&neg, 10, 0),
