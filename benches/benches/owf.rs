@@ -27,7 +27,11 @@ fn eval_candidates(c: &mut Criterion) {
     group.throughput(Throughput::Elements(BATCH as u64));
     for kind in Kind::ALL {
         for (n, m) in [(64, 64), (256, 256)] {
-            let m = if kind == Kind::SubsetSum { m.min(64) } else { m };
+            let m = if kind == Kind::SubsetSum {
+                m.min(64)
+            } else {
+                m
+            };
             let f = build(kind, n, m, 1).expect("valid sizes");
             let xs = inputs(n);
             group.bench_with_input(

@@ -98,13 +98,20 @@ impl Gaussian {
             return Err(Error::Invalid("a Gaussian needs dimension d ≥ 1".into()));
         }
         if let Some(&v) = mean.iter().find(|v| !v.is_finite()) {
-            return Err(Error::NonFinite { name: "mean", value: v });
+            return Err(Error::NonFinite {
+                name: "mean",
+                value: v,
+            });
         }
         if cov.nrows() != d || cov.ncols() != d {
             return Err(Error::DimensionMismatch {
                 what: "covariance side (must equal the mean's length)",
                 expected: d,
-                got: if cov.nrows() != d { cov.nrows() } else { cov.ncols() },
+                got: if cov.nrows() != d {
+                    cov.nrows()
+                } else {
+                    cov.ncols()
+                },
             });
         }
         linalg::check_symmetric("cov", cov.view())?;
@@ -180,7 +187,8 @@ impl Gaussian {
     fn marginal(&self, t: f64) -> Result<Marginal<'_>> {
         let (alpha, v) = ou_coefficients(t)?;
         let var = self.eigval.mapv(|l| alpha * alpha * l + v);
-        let log_norm = -0.5 * var.iter().map(|c| c.ln()).sum::<f64>() - 0.5 * self.dim() as f64 * LN_2PI;
+        let log_norm =
+            -0.5 * var.iter().map(|c| c.ln()).sum::<f64>() - 0.5 * self.dim() as f64 * LN_2PI;
         Ok(Marginal {
             q: &self.eigvec,
             mean_t: &self.mean * alpha,
@@ -219,7 +227,12 @@ impl Gaussian {
 
     /// log p_Y(y) for y = A x + η with x from this law: log N(y; Aμ, AΣAᵀ + η²I) (MATH.md §6–§7).
     /// The rejection sampler's acceptance rate is P_acc(y) = (2πη²)^{m/2} p_Y(y) (MATH.md §6).
-    pub fn log_evidence(&self, a: ArrayView2<f64>, noise_std: f64, y: ArrayView1<f64>) -> Result<f64> {
+    pub fn log_evidence(
+        &self,
+        a: ArrayView2<f64>,
+        noise_std: f64,
+        y: ArrayView1<f64>,
+    ) -> Result<f64> {
         let eta2 = check_measurement(self.dim(), &a, noise_std, &y)?;
         let m = a.nrows();
         let mut s = a.dot(&self.cov).dot(&a.t());
@@ -244,7 +257,12 @@ impl Gaussian {
 }
 
 /// Validates (A, η, y) against dimension d; returns η².
-fn check_measurement(d: usize, a: &ArrayView2<f64>, noise_std: f64, y: &ArrayView1<f64>) -> Result<f64> {
+fn check_measurement(
+    d: usize,
+    a: &ArrayView2<f64>,
+    noise_std: f64,
+    y: &ArrayView1<f64>,
+) -> Result<f64> {
     if a.ncols() != d {
         return Err(Error::DimensionMismatch {
             what: "measurement matrix columns (must equal the prior dimension)",
@@ -414,7 +432,9 @@ impl GaussianMixture {
     /// components of different dimensions. Weights are stored renormalised to sum exactly to 1.
     pub fn new(weights: Vec<f64>, components: Vec<Gaussian>) -> Result<Self> {
         if components.is_empty() {
-            return Err(Error::Invalid("a Gaussian mixture needs at least one component".into()));
+            return Err(Error::Invalid(
+                "a Gaussian mixture needs at least one component".into(),
+            ));
         }
         if weights.len() != components.len() {
             return Err(Error::DimensionMismatch {
@@ -527,7 +547,12 @@ impl GaussianMixture {
     }
 
     /// log p_Y(y) = log Σ_k w_k N(y; Aμ_k, AΣ_kAᵀ + η²I) (MATH.md §6–§7).
-    pub fn log_evidence(&self, a: ArrayView2<f64>, noise_std: f64, y: ArrayView1<f64>) -> Result<f64> {
+    pub fn log_evidence(
+        &self,
+        a: ArrayView2<f64>,
+        noise_std: f64,
+        y: ArrayView1<f64>,
+    ) -> Result<f64> {
         let mut logw = Vec::with_capacity(self.components.len());
         for (w, c) in self.weights.iter().zip(&self.components) {
             logw.push(w.ln() + c.log_evidence(a, noise_std, y)?);
@@ -565,7 +590,12 @@ impl GaussianMixture {
 
     /// Writes the posterior component probabilities π_k(x) ∝ w_k N_k,t(x) at OU time t into
     /// `out` (shape (batch, K)).
-    pub fn responsibilities(&self, t: f64, x: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) -> Result<()> {
+    pub fn responsibilities(
+        &self,
+        t: f64,
+        x: ArrayView2<f64>,
+        mut out: ArrayViewMut2<f64>,
+    ) -> Result<()> {
         let k = self.components.len();
         if x.ncols() != self.dim() {
             return Err(Error::DimensionMismatch {
@@ -586,7 +616,11 @@ impl GaussianMixture {
     }
 
     /// Draws `n` points together with the index of the component each came from.
-    pub fn sample_with_labels(&self, rng: &mut dyn rand::RngCore, n: usize) -> (Array2<f64>, Vec<usize>) {
+    pub fn sample_with_labels(
+        &self,
+        rng: &mut dyn rand::RngCore,
+        n: usize,
+    ) -> (Array2<f64>, Vec<usize>) {
         let d = self.dim();
         let mut out = Array2::zeros((n, d));
         let mut labels = Vec::with_capacity(n);

@@ -187,9 +187,7 @@ impl LatticeSum {
         let e = TRUNCATION_EXPONENT;
         let s = self.rel_std;
         match self.resolve(form) {
-            LatticeSumForm::Direct => {
-                2.0 * (-e).exp() / -(-(2.0 * e).sqrt() / s).exp_m1()
-            }
+            LatticeSumForm::Direct => 2.0 * (-e).exp() / -(-(2.0 * e).sqrt() / s).exp_m1(),
             _ => {
                 let kappa = 2.0 * PI * PI * s * s;
                 2.0 * (-e).exp() / -(-2.0 * (kappa * e).sqrt()).exp_m1()
@@ -234,7 +232,11 @@ impl LatticeSum {
         // the exponent −j(j − 2y)/(2s²) = −((y−j)² − y²)/(2s²) has no cancellation, and
         // centring on j (not on y − j) keeps the variance free of cancellation when the
         // weight sits on one point.
-        let (mut s0, mut s1, mut s2m) = (Neumaier::default(), Neumaier::default(), Neumaier::default());
+        let (mut s0, mut s1, mut s2m) = (
+            Neumaier::default(),
+            Neumaier::default(),
+            Neumaier::default(),
+        );
         for j in lo..=hi {
             let jf = j as f64;
             let w = (-jf * (jf - 2.0 * y) * inv_2s2).exp();
@@ -261,7 +263,11 @@ impl LatticeSum {
         let kappa = 2.0 * PI * PI * s * s;
         let jmax = (TRUNCATION_EXPONENT / kappa).sqrt().floor().max(0.0) as i64;
         let theta = 2.0 * PI * y;
-        let (mut t0, mut t1, mut t2) = (Neumaier::default(), Neumaier::default(), Neumaier::default());
+        let (mut t0, mut t1, mut t2) = (
+            Neumaier::default(),
+            Neumaier::default(),
+            Neumaier::default(),
+        );
         t0.add(1.0);
         // For a handful of terms rotate (cos, sin) by the angle; for many terms evaluate each
         // directly so that rounding does not grow with j.
@@ -334,7 +340,10 @@ mod tests {
         // Worst cases of the bounds in the module docs sit at the switch point.
         for s in [1e-3, 0.1, 0.398, 0.399, 1.0, 1e3] {
             let l = LatticeSum::new(0.0, 1.0, s * s).unwrap();
-            assert!(l.truncation_bound(LatticeSumForm::Auto) < 1.1e-17, "s = {s}");
+            assert!(
+                l.truncation_bound(LatticeSumForm::Auto) < 1.1e-17,
+                "s = {s}"
+            );
         }
     }
 }

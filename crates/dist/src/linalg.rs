@@ -161,7 +161,10 @@ pub fn spd_inverse(name: &'static str, a: ArrayView2<f64>) -> Result<Array2<f64>
 /// Symmetric eigendecomposition A = Q diag(λ) Qᵀ by the cyclic Jacobi method (accurate to a
 /// few ulps of ‖A‖ for the small matrices hardiff uses). Returns (λ, Q) with the eigenvectors
 /// as the *columns* of Q, eigenvalues in no particular order. `a` must be symmetric (checked).
-pub fn symmetric_eigen(name: &'static str, a: ArrayView2<f64>) -> Result<(Array1<f64>, Array2<f64>)> {
+pub fn symmetric_eigen(
+    name: &'static str,
+    a: ArrayView2<f64>,
+) -> Result<(Array1<f64>, Array2<f64>)> {
     check_symmetric(name, a)?;
     let n = a.nrows();
     let mut m = symmetrize(a);

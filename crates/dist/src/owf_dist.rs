@@ -215,7 +215,7 @@ impl OwfParams {
 /// largest term of the half-lattice: k ∈ [c − r, c + r] with r = √(80u), and, when that window
 /// misses the half-lattice, its first point and the next ⌈r/α⌉ + 1 (the terms fall off at least
 /// like e^{−(jα)²/(2u)} from the first), so the relative truncation error is below ~e^{−40}.
-/// (log h^+)′(x) = (E_w[k] − x)/σ² with w the normalised terms.
+/// (log h^+)′(x) = (E_w\[k\] − x)/σ² with w the normalised terms.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HalfLatticeSums {
     spacing: f64,
@@ -322,7 +322,7 @@ struct Inner {
 }
 
 /// The one-way-function distribution g̃ on R^{n+m} (MATH.md §5): X = (z, u) with z ∈ L^n
-/// i.i.d. D_α (L = α(Z + ½)), seed s = 1[z > 0] and u = β(2f(s) − 1).
+/// i.i.d. D_α (L = α(Z + ½)), seed s = 1\[z > 0\] and u = β(2f(s) − 1).
 ///
 /// Points are rows `(x_1..x_n, u_1..u_m)`. Clones are cheap and share f (and its evaluation
 /// counter) and the brute-force table.
@@ -341,12 +341,12 @@ impl fmt::Debug for OwfDistribution {
     }
 }
 
-/// A decoded point: input bits ŝ = 1[x > 0] and output bits 1[u > 0] (MATH.md §5).
+/// A decoded point: input bits ŝ = 1\[x > 0\] and output bits 1\[u > 0\] (MATH.md §5).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
-    /// ŝ_i = 1[x_i > 0].
+    /// ŝ_i = 1\[x_i > 0\].
     pub seed: Bits,
-    /// 1[u_j > 0].
+    /// 1\[u_j > 0\].
     pub output: Bits,
 }
 
@@ -482,7 +482,7 @@ impl OwfDistribution {
         Ok(x)
     }
 
-    /// Decodes one point (a row of length n + m): ŝ = 1[x > 0], output bits 1[u > 0].
+    /// Decodes one point (a row of length n + m): ŝ = 1\[x > 0\], output bits 1\[u > 0\].
     pub fn decode(&self, point: ArrayView1<f64>) -> Result<Decoded> {
         let (n, m) = (self.input_bits(), self.output_bits());
         if point.len() != n + m {
@@ -912,7 +912,7 @@ impl Score for BruteForceOwfScore {
 }
 
 /// The efficient score of g̃ (MATH.md §5), at OU time t with VE level σ:
-/// - σ ≤ σ_c: round ŝ = 1[x > 0], score_x_i = (log h^{ŝ_i}_σ)′(x_i),
+/// - σ ≤ σ_c: round ŝ = 1\[x > 0\], score_x_i = (log h^{ŝ_i}_σ)′(x_i),
 ///   score_u = (v(ŝ) − u)/σ² — one counted f-evaluation per point;
 /// - σ > σ_c: drop the f-part, score_x_i = (log g_σ)′(x_i) with g_σ = h^+ + h^− the smoothed
 ///   full D_α ([`SmoothedDiscreteGaussian`]), score_u = −u/σ² — no f-evaluation.

@@ -4,7 +4,9 @@
 use approx::assert_abs_diff_eq;
 use hardiff_dist::numerics::integrate;
 use hardiff_dist::stats::{chi_square, ks_one_sample, normal_cdf};
-use hardiff_dist::{rng, Error, Gaussian, GaussianMixture, LogDensity, SampleBatch, Score, ScoreVjp};
+use hardiff_dist::{
+    rng, Error, Gaussian, GaussianMixture, LogDensity, SampleBatch, Score, ScoreVjp,
+};
 use ndarray::{array, Array1, Array2, ArrayView2};
 
 /// Largest absolute entry-wise difference.
@@ -30,7 +32,12 @@ fn gmm3() -> GaussianMixture {
 }
 
 fn points() -> Array2<f64> {
-    array![[0.1, -0.3, 1.2], [-1.0, 0.8, 0.4], [2.5, -2.0, -1.0], [0.0, 0.0, 0.0]]
+    array![
+        [0.1, -0.3, 1.2],
+        [-1.0, 0.8, 0.4],
+        [2.5, -2.0, -1.0],
+        [0.0, 0.0, 0.0]
+    ]
 }
 
 fn log_p<L: LogDensity>(law: &L, t: f64, x: ArrayView2<f64>) -> Array1<f64> {
@@ -74,7 +81,12 @@ fn score_is_gradient_of_log_density() {
 #[test]
 fn vjp_is_jacobian_of_score() {
     let x = points();
-    let v = array![[1.0, 0.0, -0.5], [0.2, 0.3, 0.1], [-1.0, 2.0, 0.0], [0.0, 1.0, 1.0]];
+    let v = array![
+        [1.0, 0.0, -0.5],
+        [0.2, 0.3, 0.1],
+        [-1.0, 2.0, 0.0],
+        [0.0, 1.0, 1.0]
+    ];
     let h = 1e-5;
     for t in [0.0, 0.3, 2.0] {
         for law in [&g3() as &dyn ScoreVjp, &gmm3() as &dyn ScoreVjp] {
@@ -140,7 +152,11 @@ fn check_whitened(g: &Gaussian, x: &Array2<f64>) -> f64 {
         for j in 0..d {
             let target = if i == j { 1.0 } else { 0.0 };
             let se = ((1.0 + target) / n).sqrt();
-            assert!((cov[[i, j]] - target).abs() < 5.0 * se, "whitened cov[{i},{j}] = {}", cov[[i, j]]);
+            assert!(
+                (cov[[i, j]] - target).abs() < 5.0 * se,
+                "whitened cov[{i},{j}] = {}",
+                cov[[i, j]]
+            );
         }
     }
     (0..d)
@@ -205,12 +221,17 @@ fn posterior_matches_quadrature_1d() {
     let y = array![-0.4];
     let post = mix.posterior(a.view(), eta, y.view()).unwrap();
     let unnorm = |x: f64| {
-        log_p(&mix, 0.0, array![[x]].view())[0].exp() * (-(y[0] - a[[0, 0]] * x).powi(2) / (2.0 * eta * eta)).exp()
+        log_p(&mix, 0.0, array![[x]].view())[0].exp()
+            * (-(y[0] - a[[0, 0]] * x).powi(2) / (2.0 * eta * eta)).exp()
     };
     let z = integrate(&unnorm, -15.0, 15.0, 1e-14);
     // Evidence: p_Y(y) = Z / √(2πη²).
     let evidence = z / (2.0 * std::f64::consts::PI * eta * eta).sqrt();
-    assert_abs_diff_eq!(mix.log_evidence(a.view(), eta, y.view()).unwrap(), evidence.ln(), epsilon = 1e-10);
+    assert_abs_diff_eq!(
+        mix.log_evidence(a.view(), eta, y.view()).unwrap(),
+        evidence.ln(),
+        epsilon = 1e-10
+    );
     let m1 = integrate(&|x| x * unnorm(x), -15.0, 15.0, 1e-14) / z;
     let m2 = integrate(&|x| x * x * unnorm(x), -15.0, 15.0, 1e-14) / z;
     assert_abs_diff_eq!(post.mean()[0], m1, epsilon = 1e-10);
@@ -236,7 +257,9 @@ fn posterior_matches_quadrature_2d() {
         let f = |x1: f64, x2: f64, k: usize| {
             let lp = {
                 let mut o = Array1::zeros(1);
-                prior.log_density(0.0, array![[x1, x2]].view(), o.view_mut()).unwrap();
+                prior
+                    .log_density(0.0, array![[x1, x2]].view(), o.view_mut())
+                    .unwrap();
                 o[0]
             };
             let r = y[0] - a[[0, 0]] * x1 - a[[0, 1]] * x2;
@@ -244,7 +267,12 @@ fn posterior_matches_quadrature_2d() {
             w * [1.0, x1, x2, x1 * x1, x1 * x2, x2 * x2][k]
         };
         let moment = |k: usize| {
-            integrate(&|x1: f64| integrate(&|x2: f64| f(x1, x2, k), -10.0, 10.0, 1e-12), -10.0, 10.0, 1e-11)
+            integrate(
+                &|x1: f64| integrate(&|x2: f64| f(x1, x2, k), -10.0, 10.0, 1e-12),
+                -10.0,
+                10.0,
+                1e-11,
+            )
         };
         let z = moment(0);
         let ev = z / (2.0 * std::f64::consts::PI * eta * eta).sqrt();
@@ -257,9 +285,19 @@ fn posterior_matches_quadrature_2d() {
         assert_abs_diff_eq!(cov[[1, 1]], moment(5) / z - m2 * m2, epsilon = 1e-8);
     };
     let pg = g.posterior(a.view(), eta, y.view()).unwrap();
-    check(&g, pg.mean().to_owned(), pg.cov().to_owned(), g.log_evidence(a.view(), eta, y.view()).unwrap());
+    check(
+        &g,
+        pg.mean().to_owned(),
+        pg.cov().to_owned(),
+        g.log_evidence(a.view(), eta, y.view()).unwrap(),
+    );
     let pm = mix.posterior(a.view(), eta, y.view()).unwrap();
-    check(&mix, pm.mean(), pm.cov(), mix.log_evidence(a.view(), eta, y.view()).unwrap());
+    check(
+        &mix,
+        pm.mean(),
+        pm.cov(),
+        mix.log_evidence(a.view(), eta, y.view()).unwrap(),
+    );
 }
 
 #[test]
@@ -290,11 +328,17 @@ fn bad_input_is_a_typed_error() {
         Err(Error::NonPositive { .. })
     ));
     assert!(matches!(
-        GaussianMixture::new(vec![0.5, 0.5], vec![g.clone(), Gaussian::standard(3).unwrap()]),
+        GaussianMixture::new(
+            vec![0.5, 0.5],
+            vec![g.clone(), Gaussian::standard(3).unwrap()]
+        ),
         Err(Error::DimensionMismatch { .. })
     ));
     let a = array![[1.0, 0.0]];
-    assert!(matches!(g.posterior(a.view(), 0.0, array![1.0].view()), Err(Error::NonPositive { .. })));
+    assert!(matches!(
+        g.posterior(a.view(), 0.0, array![1.0].view()),
+        Err(Error::NonPositive { .. })
+    ));
     assert!(matches!(
         g.posterior(a.view(), 0.1, array![1.0, 2.0].view()),
         Err(Error::DimensionMismatch { .. })
@@ -304,7 +348,11 @@ fn bad_input_is_a_typed_error() {
         Err(Error::DimensionMismatch { .. })
     ));
     let mut out = Array2::zeros((1, 3));
-    assert!(g.score(0.0, array![[1.0, 2.0]].view(), out.view_mut()).is_err());
+    assert!(g
+        .score(0.0, array![[1.0, 2.0]].view(), out.view_mut())
+        .is_err());
     let mut out2 = Array2::zeros((1, 2));
-    assert!(g.score(-1.0, array![[1.0, 2.0]].view(), out2.view_mut()).is_err());
+    assert!(g
+        .score(-1.0, array![[1.0, 2.0]].view(), out2.view_mut())
+        .is_err());
 }

@@ -3,7 +3,8 @@
 //! against finite differences.
 
 use hardiff_dist::lattice::{
-    gaussian_function, log_gaussian_function, LatticeSum, LatticeSumForm, FORM_SWITCH_RELATIVE_WIDTH,
+    gaussian_function, log_gaussian_function, LatticeSum, LatticeSumForm,
+    FORM_SWITCH_RELATIVE_WIDTH,
 };
 use hardiff_dist::numerics::log_sum_exp;
 use hardiff_dist::Error;
@@ -62,7 +63,11 @@ fn direct_and_dual_forms_agree_to_1e_12_over_widths_1e_3_to_1e3() {
                 }
                 // Auto is always the well-conditioned form and equals one of them exactly.
                 let auto = l.log_sum(x);
-                let expect = if s < FORM_SWITCH_RELATIVE_WIDTH { direct } else { dual };
+                let expect = if s < FORM_SWITCH_RELATIVE_WIDTH {
+                    direct
+                } else {
+                    dual
+                };
                 assert_eq!(auto, expect);
             }
         }
@@ -101,21 +106,33 @@ fn theta_function_closed_forms() {
     let theta3 = PI.powf(0.25) / gamma(0.75);
     let z = LatticeSum::for_gaussian_function(0.0, 1.0, 1.0).unwrap();
     let half = LatticeSum::for_gaussian_function(0.5, 1.0, 1.0).unwrap();
-    for form in [LatticeSumForm::Auto, LatticeSumForm::Direct, LatticeSumForm::Dual] {
+    for form in [
+        LatticeSumForm::Auto,
+        LatticeSumForm::Direct,
+        LatticeSumForm::Dual,
+    ] {
         assert!((z.log_sum_with(0.0, form) - theta3.ln()).abs() < 1e-14);
         assert!((half.log_sum_with(0.0, form) - (theta3 / 2f64.powf(0.25)).ln()).abs() < 1e-14);
     }
     // Jacobi: ρ_s(Z) = s·ρ_{1/s}(Z) (Poisson summation); at s = 0.2 the auto form is direct
     // and at 1/s = 5 it is dual, so this checks one form against the other across the switch.
     for s in [0.05, 0.2, 0.7] {
-        let a = LatticeSum::for_gaussian_function(0.0, 1.0, s).unwrap().log_sum(0.0);
-        let b = LatticeSum::for_gaussian_function(0.0, 1.0, 1.0 / s).unwrap().log_sum(0.0);
+        let a = LatticeSum::for_gaussian_function(0.0, 1.0, s)
+            .unwrap()
+            .log_sum(0.0);
+        let b = LatticeSum::for_gaussian_function(0.0, 1.0, 1.0 / s)
+            .unwrap()
+            .log_sum(0.0);
         assert!((a - (s.ln() + b)).abs() < 1e-13, "s = {s}");
     }
     // (1/γ)Z: Σ_{y ∈ (1/γ)Z} ρ_s(y) = ρ_{γs}(Z) (substitute y = k/γ).
     let gamma_ = 6.0;
-    let a = LatticeSum::for_gaussian_function(0.0, 1.0 / gamma_, 0.3).unwrap().log_sum(0.0);
-    let b = LatticeSum::for_gaussian_function(0.0, 1.0, gamma_ * 0.3).unwrap().log_sum(0.0);
+    let a = LatticeSum::for_gaussian_function(0.0, 1.0 / gamma_, 0.3)
+        .unwrap()
+        .log_sum(0.0);
+    let b = LatticeSum::for_gaussian_function(0.0, 1.0, gamma_ * 0.3)
+        .unwrap()
+        .log_sum(0.0);
     assert!((a - b).abs() < 1e-13);
 }
 
@@ -206,11 +223,17 @@ fn bad_parameters_are_typed_errors() {
     ));
     assert!(matches!(
         LatticeSum::new(0.0, 0.0, 1.0),
-        Err(Error::NonPositive { name: "spacing", .. })
+        Err(Error::NonPositive {
+            name: "spacing",
+            ..
+        })
     ));
     assert!(matches!(
         LatticeSum::new(0.0, 1.0, -1.0),
-        Err(Error::NonPositive { name: "variance", .. })
+        Err(Error::NonPositive {
+            name: "variance",
+            ..
+        })
     ));
     assert!(matches!(
         LatticeSum::new(0.0, 1.0, f64::NAN),
@@ -224,8 +247,15 @@ fn bad_parameters_are_typed_errors() {
         LatticeSum::for_gaussian_function(0.0, 1.0, 0.0),
         Err(Error::NonPositive { name: "s", .. })
     ));
-    for form in [LatticeSumForm::Auto, LatticeSumForm::Direct, LatticeSumForm::Dual] {
+    for form in [
+        LatticeSumForm::Auto,
+        LatticeSumForm::Direct,
+        LatticeSumForm::Dual,
+    ] {
         assert_eq!(form.to_string().parse::<LatticeSumForm>().unwrap(), form);
     }
-    assert!(matches!("theta".parse::<LatticeSumForm>(), Err(Error::Invalid(_))));
+    assert!(matches!(
+        "theta".parse::<LatticeSumForm>(),
+        Err(Error::Invalid(_))
+    ));
 }

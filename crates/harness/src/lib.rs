@@ -12,6 +12,7 @@ pub mod cli;
 pub mod error;
 pub mod experiments;
 pub mod fit;
+pub mod inverter;
 pub mod io;
 pub mod peer;
 pub mod plot;

@@ -33,7 +33,9 @@ pub mod score_mlp;
 pub use circuit_net::{
     circuit_compile_report, compile_circuit, emit_circuit, CircuitCompileReport, XorGadget,
 };
-pub use dsm::{train_dsm, Dataset, DsmConfig, DsmReport, DsmTrainer};
+pub use dsm::{
+    train_dsm, train_score_network, Dataset, DsmConfig, DsmReport, DsmTrainer, LossPoint,
+};
 pub use error::{Error, Result};
 pub use gadgets::{Extension, PiecewiseLinear};
 pub use metrics::{l2_score_error, noised_samples, ErrorEstimate};

@@ -662,6 +662,20 @@ impl ReluNetwork {
         }
         Ok(())
     }
+    /// The same network as a dense [`crate::mlp::Mlp`] (zeros filled in): for small networks
+    /// that should run through dense matrix products.
+    pub fn to_mlp(&self) -> Result<crate::mlp::Mlp> {
+        let layers = self
+            .layers
+            .iter()
+            .map(|l| {
+                let (w, b) = l.to_dense();
+                crate::mlp::Dense::new(w, b)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        crate::mlp::Mlp::from_layers(layers)
+    }
+
     /// Evaluates on a batch, allocating the output.
     pub fn eval_owned(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
         let mut out = Array2::zeros((x.nrows(), self.n_outputs()));
@@ -699,16 +713,16 @@ mod tests {
         let net = g.compile(&outs).unwrap();
         let size = net.size();
         assert!(size.depth >= 2);
+        let dense = net.to_mlp().unwrap();
         for _ in 0..200 {
             let x: Vec<f64> = (0..3).map(|_| rng.random_range(-3.0..3.0)).collect();
             let direct = g.eval_direct(&x, &outs);
-            let layered = net
-                .eval_owned(
-                    ndarray::Array2::from_shape_vec((1, 3), x.clone())
-                        .unwrap()
-                        .view(),
-                )
-                .unwrap();
+            let xa = ndarray::Array2::from_shape_vec((1, 3), x.clone()).unwrap();
+            let layered = net.eval_owned(xa.view()).unwrap();
+            // The dense export computes the same function.
+            let mut dense_out = ndarray::Array2::zeros((1, 3));
+            dense.forward(xa.view(), dense_out.view_mut()).unwrap();
+            assert!((&dense_out - &layered).iter().all(|v| v.abs() < 1e-9));
             for k in 0..3 {
                 // Same arithmetic up to summation order: agree to rounding.
                 assert!(

@@ -478,6 +478,19 @@ mod tests {
     }
 
     #[test]
+    fn checkpoint_files_round_trip() {
+        let m = model(Parameterization::Noise);
+        let dir = std::env::temp_dir().join(format!("hardiff-nn-ckpt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("m.json");
+        m.save(&path).unwrap();
+        assert_eq!(ScoreMlp::load(&path).unwrap(), m);
+        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(ScoreMlp::load(&path), Err(Error::Io { .. })));
+        let _ = std::fs::remove_dir(&dir);
+    }
+
+    #[test]
     fn score_rejects_bad_time_and_shapes() {
         let m = model(Parameterization::Noise);
         let x = Array2::zeros((2, 3));

@@ -10,7 +10,11 @@ fn main() -> Result<(), hardiff_owf::Error> {
     println!("|---|---|---|---|---|---|---|---|---|");
     for kind in Kind::ALL {
         for (n, m) in [(16, 16), (64, 64), (256, 256), (512, 512)] {
-            let m = if kind == Kind::SubsetSum { m.min(64) } else { m };
+            let m = if kind == Kind::SubsetSum {
+                m.min(64)
+            } else {
+                m
+            };
             let f = build(kind, n, m, 0)?;
             let c = f.compile();
             let g = c.gate_counts();

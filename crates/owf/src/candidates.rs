@@ -277,7 +277,7 @@ pub fn keyed_blake3_circuit(key: &[u8; 32], n: usize, m: usize) -> Result<Circui
 // ---------------------------------------------------------------------------------------------
 
 /// Goldreich's local function (MATH.md §4): a seeded random 5-uniform hypergraph S_1..S_m
-/// (each S_j an ordered 5-tuple of distinct indices of [n], uniform), output bit j =
+/// (each S_j an ordered 5-tuple of distinct indices of {0, …, n − 1}, uniform), output bit j =
 /// P5(x_{S_j}) with P5(a, b, c, d, e) = a ⊕ b ⊕ c ⊕ (d ∧ e). Conjectured one-way for
 /// n ≤ m ≤ n^1.2 (not enforced). Sizes: 5 ≤ n ≤ [`MAX_BITS`], 1 ≤ m ≤ [`MAX_BITS`].
 #[derive(Debug, Clone)]

@@ -116,5 +116,5 @@ pub enum Error {
     Invalid(String),
 }
 
-/// `Result` with [`Error`].
+/// `Result` with [`enum@Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

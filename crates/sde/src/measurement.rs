@@ -83,7 +83,9 @@ impl LinearMeasurement {
             });
         }
         if x.nrows() == 0 {
-            return Err(Error::Empty { what: "batch of points" });
+            return Err(Error::Empty {
+                what: "batch of points",
+            });
         }
         Ok(())
     }
@@ -220,7 +222,8 @@ mod tests {
         assert!((ll[0] - expect0).abs() < 1e-14);
         // Gradient against central finite differences of the log-likelihood.
         let mut g = Array2::zeros((2, 2));
-        m.grad_log_likelihood(x.view(), y.view(), g.view_mut()).unwrap();
+        m.grad_log_likelihood(x.view(), y.view(), g.view_mut())
+            .unwrap();
         let h = 1e-6;
         for j in 0..2 {
             let mut xp = x.clone();
@@ -228,8 +231,10 @@ mod tests {
             xp.column_mut(j).mapv_inplace(|v| v + h);
             xm.column_mut(j).mapv_inplace(|v| v - h);
             let (mut lp, mut lm) = (Array1::zeros(2), Array1::zeros(2));
-            m.log_likelihood(xp.view(), y.view(), lp.view_mut()).unwrap();
-            m.log_likelihood(xm.view(), y.view(), lm.view_mut()).unwrap();
+            m.log_likelihood(xp.view(), y.view(), lp.view_mut())
+                .unwrap();
+            m.log_likelihood(xm.view(), y.view(), lm.view_mut())
+                .unwrap();
             for b in 0..2 {
                 assert!(((lp[b] - lm[b]) / (2.0 * h) - g[[b, j]]).abs() < 1e-7);
             }
@@ -249,16 +254,28 @@ mod tests {
         let m = LinearMeasurement::new(array![[1.0, 0.0]], 0.1).unwrap();
         let mut out = Array1::zeros(1);
         assert!(matches!(
-            m.log_likelihood(array![[1.0, 2.0, 3.0]].view(), array![0.0].view(), out.view_mut()),
+            m.log_likelihood(
+                array![[1.0, 2.0, 3.0]].view(),
+                array![0.0].view(),
+                out.view_mut()
+            ),
             Err(Error::DimensionMismatch { .. })
         ));
         assert!(matches!(
-            m.log_likelihood(array![[1.0, 2.0]].view(), array![0.0, 1.0].view(), out.view_mut()),
+            m.log_likelihood(
+                array![[1.0, 2.0]].view(),
+                array![0.0, 1.0].view(),
+                out.view_mut()
+            ),
             Err(Error::DimensionMismatch { .. })
         ));
         let empty = Array2::<f64>::zeros((0, 2));
         assert!(matches!(
-            m.log_likelihood(empty.view(), array![0.0].view(), Array1::zeros(0).view_mut()),
+            m.log_likelihood(
+                empty.view(),
+                array![0.0].view(),
+                Array1::zeros(0).view_mut()
+            ),
             Err(Error::Empty { .. })
         ));
         assert!(matches!(

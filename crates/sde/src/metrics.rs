@@ -70,7 +70,9 @@ pub fn sliced_wasserstein(
     let d = a.ncols();
     let mut sum = 0.0;
     for _ in 0..projections {
-        let mut theta: Array1<f64> = (0..d).map(|_| rng.sample::<f64, _>(StandardNormal)).collect();
+        let mut theta: Array1<f64> = (0..d)
+            .map(|_| rng.sample::<f64, _>(StandardNormal))
+            .collect();
         let norm = theta.dot(&theta).sqrt();
         theta /= norm;
         let mut pa = a.dot(&theta).to_vec();
@@ -81,20 +83,25 @@ pub fn sliced_wasserstein(
 }
 
 fn mean_pair_distance(a: &ArrayView2<f64>, b: &ArrayView2<f64>, same: bool) -> f64 {
+    let d = a.ncols();
+    let (n, m) = (a.nrows() as f64, b.nrows() as f64);
+    if d == 0 {
+        return 0.0;
+    }
+    // Contiguous rows: this O(n m d) loop dominates every distance computation.
+    let (a, b) = (a.as_standard_layout(), b.as_standard_layout());
+    let (sa, sb) = (
+        a.as_slice().expect("standard layout"),
+        b.as_slice().expect("standard layout"),
+    );
     let mut total = 0.0;
-    for (i, x) in a.outer_iter().enumerate() {
-        for (j, y) in b.outer_iter().enumerate() {
-            if same && j <= i {
-                continue;
-            }
-            let mut s = 0.0;
-            for (u, v) in x.iter().zip(y.iter()) {
-                s += (u - v) * (u - v);
-            }
+    for (i, x) in sa.chunks_exact(d).enumerate() {
+        let skip = if same { i + 1 } else { 0 };
+        for y in sb.chunks_exact(d).skip(skip) {
+            let s: f64 = x.iter().zip(y).map(|(u, v)| (u - v) * (u - v)).sum();
             total += s.sqrt();
         }
     }
-    let (n, m) = (a.nrows() as f64, b.nrows() as f64);
     if same {
         total / (n * (n - 1.0) / 2.0)
     } else {
@@ -133,7 +140,11 @@ pub fn bonferroni_p(results: &[TestResult]) -> f64 {
 
 /// Assigns each row of `x` to its most probable component of `mixture` at OU time `t`
 /// (argmax of the responsibilities π_k(x)).
-pub fn assign_components(mixture: &GaussianMixture, t: f64, x: ArrayView2<f64>) -> Result<Vec<usize>> {
+pub fn assign_components(
+    mixture: &GaussianMixture,
+    t: f64,
+    x: ArrayView2<f64>,
+) -> Result<Vec<usize>> {
     let k = mixture.weights().len();
     let mut resp = Array2::zeros((x.nrows(), k));
     mixture.responsibilities(t, x, resp.view_mut())?;
@@ -142,7 +153,13 @@ pub fn assign_components(mixture: &GaussianMixture, t: f64, x: ArrayView2<f64>) 
         .map(|r| {
             r.iter()
                 .enumerate()
-                .fold((0, f64::NEG_INFINITY), |best, (i, &p)| if p > best.1 { (i, p) } else { best })
+                .fold((0, f64::NEG_INFINITY), |best, (i, &p)| {
+                    if p > best.1 {
+                        (i, p)
+                    } else {
+                        best
+                    }
+                })
                 .0
         })
         .collect())
@@ -165,7 +182,9 @@ pub fn component_mass_chi_square(labels: &[usize], masses: ArrayView1<f64>) -> R
     }
     let probs = masses.to_vec();
     chi_square(&counts, &probs, 0).ok_or_else(|| {
-        Error::Invalid("chi-square needs at least two cells after pooling (too few samples?)".into())
+        Error::Invalid(
+            "chi-square needs at least two cells after pooling (too few samples?)".into(),
+        )
     })
 }
 

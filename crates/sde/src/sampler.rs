@@ -95,7 +95,9 @@ impl SamplerKind {
     pub fn evals_per_step(self, langevin: &LangevinConfig) -> u64 {
         match self {
             SamplerKind::Heun => 2,
-            SamplerKind::Langevin => langevin.corrector_steps as u64 + u64::from(langevin.predictor),
+            SamplerKind::Langevin => {
+                langevin.corrector_steps as u64 + u64::from(langevin.predictor)
+            }
             _ => 1,
         }
     }
@@ -411,7 +413,14 @@ pub fn sample(
     }
     let grid = config.time_grid()?;
     let mut x = ou::stationary_sample(rng, n, score.dim());
-    let stats = run(score, config.kind, &config.langevin, &grid, x.view_mut(), rng)?;
+    let stats = run(
+        score,
+        config.kind,
+        &config.langevin,
+        &grid,
+        x.view_mut(),
+        rng,
+    )?;
     Ok(SampleOutput { samples: x, stats })
 }
 
@@ -526,7 +535,8 @@ fn psd_root(k: &Array2<f64>) -> Result<Array2<f64>> {
     match hardiff_dist::linalg::cholesky("reverse-kernel covariance", k.view()) {
         Ok(l) => Ok(l),
         Err(_) => {
-            let (lam, q) = hardiff_dist::linalg::symmetric_eigen("reverse-kernel covariance", k.view())?;
+            let (lam, q) =
+                hardiff_dist::linalg::symmetric_eigen("reverse-kernel covariance", k.view())?;
             Ok(&q * &lam.mapv(|l| l.max(0.0).sqrt()))
         }
     }

@@ -40,7 +40,10 @@ fn karras_grid_is_equispaced_in_sigma_to_the_one_over_rho() {
     );
     for (i, &t) in g.times().iter().enumerate() {
         let expect = hi + i as f64 / n as f64 * (lo - hi);
-        assert!((ou_time_to_ve_sigma(t).powf(1.0 / rho) - expect).abs() < 1e-12, "i = {i}");
+        assert!(
+            (ou_time_to_ve_sigma(t).powf(1.0 / rho) - expect).abs() < 1e-12,
+            "i = {i}"
+        );
     }
     // Default kind is geometric.
     assert_eq!(GridKind::default(), GridKind::Geometric);
@@ -81,7 +84,11 @@ fn forward_transitions_are_exact() {
     let (a, v) = (ou::alpha(1.1), ou::variance(1.1));
     for x in [&direct, &composed] {
         for (j, c) in [1.5, -0.7].into_iter().enumerate() {
-            let mut z: Vec<f64> = x.column(j).iter().map(|&xi| (xi - a * c) / v.sqrt()).collect();
+            let mut z: Vec<f64> = x
+                .column(j)
+                .iter()
+                .map(|&xi| (xi - a * c) / v.sqrt())
+                .collect();
             assert!(ks_one_sample(&mut z, normal_cdf).p_value > 1e-3 / 4.0);
         }
     }

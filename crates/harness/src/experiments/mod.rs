@@ -1,6 +1,7 @@
 //! The experiments of `cargo xtask bench`, each a sweep over one size with trials per point.
 
 pub mod pancakes;
+pub mod posterior;
 
 use crate::bench::Experiment;
 
@@ -10,5 +11,6 @@ pub fn all() -> Vec<Box<dyn Experiment>> {
         Box::new(pancakes::TvGrid),
         Box::new(pancakes::Figure1),
         Box::new(pancakes::Kernels),
+        Box::new(posterior::RejectionScaling),
     ]
 }

@@ -14,10 +14,14 @@ use ndarray::{Array1, Array2, ArrayView2};
 pub fn gmm(d: usize) -> GaussianMixture {
     let u: Array1<f64> = (0..d).map(|i| 1.0 + 0.3 * i as f64).collect();
     let u = &u / u.dot(&u).sqrt();
-    let w: Array1<f64> = (0..d).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
+    let w: Array1<f64> = (0..d)
+        .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
+        .collect();
     let w = &w / w.dot(&w).sqrt();
     let outer = |a: &Array1<f64>, b: &Array1<f64>| {
-        a.view().insert_axis(ndarray::Axis(1)).dot(&b.view().insert_axis(ndarray::Axis(0)))
+        a.view()
+            .insert_axis(ndarray::Axis(1))
+            .dot(&b.view().insert_axis(ndarray::Axis(0)))
     };
     let c1 = Array2::eye(d) * 0.15 + outer(&w, &w) * 0.25 + outer(&u, &u) * 0.05;
     let c2 = Array2::eye(d) * 0.1 + outer(&w, &w) * 0.3 + outer(&u, &u) * 0.15;
@@ -88,7 +92,9 @@ pub struct ComponentCheck {
 
 pub fn component_check(x: ArrayView2<f64>, law: &GaussianMixture) -> ComponentCheck {
     let labels = metrics::assign_components(law, 0.0, x).unwrap();
-    let mass_p = metrics::component_mass_chi_square(&labels, law.weights()).unwrap().p_value;
+    let mass_p = metrics::component_mass_chi_square(&labels, law.weights())
+        .unwrap()
+        .p_value;
     let (mut mean_z, mut cov_z, mut mean_err, mut cov_err) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     for (k, c) in law.components().iter().enumerate() {
         let rows: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == k).collect();

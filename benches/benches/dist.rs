@@ -1,0 +1,93 @@
+//! Exact distributions (MATH.md §1–§2): the exact discrete Gaussian sampler at a small width
+//! (inversion table) and large widths (discrete-Laplace rejection), and the batched exact
+//! pancake score s_t(x) = −x + g_t(⟨x,u⟩)u at batch 1024, d = 16 and 128, with the lattice sum
+//! forced to the direct and to the dual form (γ = 2, σ = 0.5, b ≈ 0.89, where both converge).
+//!
+//! `cargo bench -p hardiff-benches --bench dist -- --warm-up-time 1 --measurement-time 2`
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use hardiff_dist::rng::stream;
+use hardiff_dist::{DiscreteGaussian, GaussianPancakes, LatticeSumForm};
+use ndarray::Array2;
+use rand::distr::Distribution;
+use rand::Rng;
+use std::hint::black_box;
+
+const SAMPLES: usize = 1024;
+const BATCH: usize = 1024;
+
+/// Draws per second of D_{c+Z, s²} for s = 0.5, 4 (inversion) and 100, 1e5 (rejection).
+fn discrete_gaussian_sampler(c: &mut Criterion) {
+    let mut group = c.benchmark_group("dist/discrete-gaussian-sample");
+    group.throughput(Throughput::Elements(SAMPLES as u64));
+    for std in [0.5, 4.0, 100.0, 1e5] {
+        let dg = DiscreteGaussian::new(0.3, 1.0, std).expect("valid parameters");
+        let mut rng = stream(1, "bench-dg", &[]);
+        group.bench_with_input(BenchmarkId::new("std", std), &std, |b, _| {
+            b.iter(|| {
+                let mut acc = 0i64;
+                for _ in 0..SAMPLES {
+                    acc = acc.wrapping_add(dg.sample_index(&mut rng));
+                }
+                black_box(acc)
+            })
+        });
+    }
+    group.finish();
+}
+
+/// Points per second of the exact pancake score at t = 0.01, batch 1024.
+fn pancake_score(c: &mut Criterion) {
+    let mut group = c.benchmark_group("dist/pancake-score");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    for dim in [16usize, 128] {
+        let pc = GaussianPancakes::with_random_secret(dim, 2.0, 0.5, 7).expect("valid parameters");
+        let mut rng = stream(2, "bench-pancake-x", &[dim as u64]);
+        let x = Array2::from_shape_simple_fn((BATCH, dim), || rng.random_range(-3.0..3.0));
+        let mut out = Array2::zeros((BATCH, dim));
+        for form in [LatticeSumForm::Direct, LatticeSumForm::Dual] {
+            group.bench_with_input(
+                BenchmarkId::new(format!("d{dim}"), form),
+                &form,
+                |b, &form| {
+                    b.iter(|| {
+                        pc.score_with(0.01, x.view(), out.view_mut(), form)
+                            .expect("shapes match");
+                        black_box(&out);
+                    })
+                },
+            );
+        }
+    }
+    group.finish();
+}
+
+/// Draws per second of the exact pancake sampler (d = 16) and of the discrete Gaussian as a
+/// `Distribution<f64>`, for reference.
+fn pancake_sample(c: &mut Criterion) {
+    let mut group = c.benchmark_group("dist/pancake-sample");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    let pc = GaussianPancakes::with_random_secret(16, 6.0, 0.05, 7).expect("valid parameters");
+    let mut rng = stream(3, "bench-pancake-sample", &[]);
+    group.bench_function("d16", |b| b.iter(|| black_box(pc.sample(&mut rng, BATCH))));
+    // The point sampler z = c + hk through `Distribution<f64>` (inversion, s = 2).
+    let dg = DiscreteGaussian::new(0.0, 1.0, 2.0).expect("valid parameters");
+    group.bench_function("discrete-gaussian-point", |b| {
+        b.iter(|| {
+            let mut acc = 0.0;
+            for _ in 0..BATCH {
+                acc += Distribution::<f64>::sample(&dg, &mut rng);
+            }
+            black_box(acc)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    discrete_gaussian_sampler,
+    pancake_score,
+    pancake_sample
+);
+criterion_main!(benches);
