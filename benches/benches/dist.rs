@@ -84,10 +84,15 @@ fn pancake_sample(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(
-    benches,
-    discrete_gaussian_sampler,
-    pancake_score,
-    pancake_sample
-);
-criterion_main!(benches);
+// criterion's macro generates an undocumented function.
+#[allow(missing_docs)]
+mod group {
+    use super::*;
+    criterion_group!(
+        benches,
+        discrete_gaussian_sampler,
+        pancake_score,
+        pancake_sample
+    );
+}
+criterion_main!(group::benches);

@@ -703,7 +703,7 @@ impl ScoreVjp for GaussianMixture {
             let hv = m.neg_precision_times(&v);
             // π_k (H_k v + s_k (s_k · v))
             let sv = (s * &v).sum_axis(Axis(1)).insert_axis(Axis(1));
-            out += &((&hv + &(s * &sv)) * &pj);
+            out += &((&hv + &(s * &sv)) * pj);
         }
         let sbv = (&sbar * &v).sum_axis(Axis(1)).insert_axis(Axis(1));
         out -= &(&sbar * &sbv);

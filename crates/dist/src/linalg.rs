@@ -79,7 +79,7 @@ pub fn cholesky(name: &'static str, a: ArrayView2<f64>) -> Result<Array2<f64>> {
         for k in 0..j {
             diag -= l[[j, k]] * l[[j, k]];
         }
-        if !(diag > 0.0) || !diag.is_finite() {
+        if diag.is_nan() || diag <= 0.0 || diag.is_infinite() {
             return Err(Error::NotPositiveDefinite {
                 name,
                 index: j,

@@ -116,8 +116,8 @@ fn marginal_at_time_matches_quadrature_convolution_1d() {
         ],
     )
     .unwrap();
-    for t in [0.02, 0.4, 2.0] {
-        let (alpha, v) = ((-t as f64).exp(), 1.0 - (-2.0 * t as f64).exp());
+    for t in [0.02f64, 0.4, 2.0] {
+        let (alpha, v) = ((-t).exp(), 1.0 - (-2.0 * t).exp());
         for x in [-2.5, -0.3, 0.9, 3.0] {
             let p0 = |x0: f64| {
                 log_p(&mix, 0.0, array![[x0]].view())[0].exp()
@@ -172,8 +172,8 @@ fn gaussian_sampling_matches_law() {
     let x = g.sample_batch(&mut r, 20_000);
     assert!(check_whitened(&g, &x) > 1e-3 / 3.0);
     // Law at time t against forward-noised exact samples: x_t = α x_0 + √v z.
-    let t = 0.6;
-    let (alpha, v) = ((-t as f64).exp(), 1.0 - (-2.0 * t as f64).exp());
+    let t: f64 = 0.6;
+    let (alpha, v) = ((-t).exp(), 1.0 - (-2.0 * t).exp());
     let z = Gaussian::standard(3).unwrap().sample_batch(&mut r, 20_000);
     let xt = &x * alpha + &(z * v.sqrt());
     assert!(check_whitened(&g.at_time(t).unwrap(), &xt) > 1e-3 / 3.0);

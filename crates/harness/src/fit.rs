@@ -143,6 +143,12 @@ pub fn inverse_mean_of(values: &[f64]) -> f64 {
     1.0 / mean_of(values)
 }
 
+/// The geometric mean exp(mean log v): for heavy-tailed trial costs whose arithmetic mean is
+/// infinite or unstable (e.g. draws until a rejection sampler accepts, over random y).
+pub fn geometric_mean_of(values: &[f64]) -> f64 {
+    (values.iter().map(|v| v.ln()).sum::<f64>() / values.len() as f64).exp()
+}
+
 /// [`fit_scaling`] with the cost of a size computed from its trial values by `aggregate`
 /// (applied to the data and to every bootstrap resample). Trial values must be finite and ≥ 0;
 /// the aggregated costs must be finite and > 0.

@@ -66,13 +66,13 @@ impl TimeGrid {
                 what: "number of grid steps",
             });
         }
-        if !(t_min > 0.0) || !(t_max > t_min) || !t_max.is_finite() {
+        if !(t_min > 0.0 && t_max > t_min && t_max.is_finite()) {
             return Err(Error::InvalidGrid(format!(
                 "need 0 < t_min < T < ∞, got t_min = {t_min}, T = {t_max}"
             )));
         }
         if let GridKind::Karras { rho } = kind {
-            if !(rho > 0.0) || !rho.is_finite() {
+            if !(rho > 0.0 && rho.is_finite()) {
                 return Err(Error::NonPositive {
                     name: "Karras rho",
                     value: rho,
@@ -98,7 +98,7 @@ impl TimeGrid {
             .collect();
         times[0] = t_max;
         times[steps] = t_min;
-        if times.windows(2).any(|w| !(w[0] > w[1])) {
+        if !times.windows(2).all(|w| w[0] > w[1]) {
             return Err(Error::InvalidGrid(format!(
                 "grid is not strictly decreasing (steps = {steps}, t_min = {t_min}, T = {t_max}: \
                  steps too many for the floating-point resolution?)"

@@ -94,7 +94,7 @@ impl Bridge {
     /// The bridge from t down to t_next (requires 0 ≤ t_next < t).
     pub fn new(t: f64, t_next: f64) -> Result<Self> {
         check_time(t_next)?;
-        if !(t > t_next) || !t.is_finite() {
+        if !(t > t_next && t.is_finite()) {
             return Err(Error::Invalid(format!(
                 "bridge needs t > t_next ≥ 0, got {t} → {t_next}"
             )));

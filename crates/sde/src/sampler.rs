@@ -288,7 +288,7 @@ impl Stepper {
         mut x: ArrayViewMut2<f64>,
         rng: &mut dyn rand::RngCore,
     ) -> Result<()> {
-        if !(t > t_next) || !(t_next >= 0.0) || !t.is_finite() {
+        if !(t > t_next && t_next >= 0.0 && t.is_finite()) {
             return Err(Error::InvalidGrid(format!(
                 "a reverse step needs t > t_next ≥ 0, got {t} → {t_next}"
             )));

@@ -214,10 +214,10 @@ fn chain_law(kind: SamplerKind, grid: &TimeGrid, mu: f64, lam: f64) -> (f64, f64
 fn observed_weak_orders_from_the_exact_chain_law() {
     // Variance error of the output law (exact recursion above) against the exact variance at
     // t_min, for data variance λ ∈ {0.1, 3}: EM, DDPM and Euler-ODE are first order, Heun second.
-    let t_min = 1e-3;
+    let t_min: f64 = 1e-3;
     let steps = [100, 200, 400, 800];
     for lam in [0.1, 3.0] {
-        let exact = lam * (-2.0 * t_min as f64).exp() + ou::variance(t_min);
+        let exact = lam * (-2.0 * t_min).exp() + ou::variance(t_min);
         for (kind, expect) in [
             (SamplerKind::EulerMaruyama, 1.0),
             (SamplerKind::DdpmAncestral, 1.0),
@@ -267,10 +267,10 @@ fn sampler_output_matches_its_chain_law_and_ddpm_is_not_exact() {
     // chain of MATH.md §7 (KS per eigen-direction against chain_law; 4 samplers × 2 directions,
     // threshold 1e-3/8 each: rate ≤ 1e-3 ... shared with the file budget by using 1e-4/8).
     let g = common::gaussian(2);
-    let t_min = 1e-3;
+    let t_min: f64 = 1e-3;
     let grid = TimeGrid::new(GridKind::Geometric, 8, t_min, 10.0).unwrap();
     let exact = |mu: f64, lam: f64| {
-        let a = (-t_min as f64).exp();
+        let a = (-t_min).exp();
         (a * mu, a * a * lam + ou::variance(t_min))
     };
     for kind in [
@@ -304,13 +304,13 @@ fn ddpm_with_tweedie_covariance_is_exact_for_gaussian_data() {
     // Two steps only (T = 10 → 1 → t_min): exact in law (up to the e^{−T} start), so KS per
     // eigen-direction against the exact law at t_min: 2 directions at 1e-4/2 each.
     let g = common::gaussian(2);
-    let t_min = 1e-3;
+    let t_min: f64 = 1e-3;
     let mut r = rng::stream(104, "tweedie", &[]);
     let mut x = ou::stationary_sample(&mut r, 4000, 2);
     ddpm_tweedie_step(&g, 10.0, 1.0, x.view_mut(), &mut r).unwrap();
     ddpm_tweedie_step(&g, 1.0, t_min, x.view_mut(), &mut r).unwrap();
     let p = eigen_ks(&g, &x, |mu, lam| {
-        let a = (-t_min as f64).exp();
+        let a = (-t_min).exp();
         (a * mu, a * a * lam + ou::variance(t_min))
     });
     eprintln!("DDPM + second-order Tweedie, 2 steps: KS p vs exact law {p:.3}");

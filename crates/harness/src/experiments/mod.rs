@@ -12,5 +12,6 @@ pub fn all() -> Vec<Box<dyn Experiment>> {
         Box::new(pancakes::Figure1),
         Box::new(pancakes::Kernels),
         Box::new(posterior::RejectionScaling),
+        Box::new(posterior::Inversion),
     ]
 }
