@@ -150,5 +150,9 @@ fn posterior_step(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, scores, unconditional_step, posterior_step);
-criterion_main!(benches);
+#[allow(missing_docs)]
+mod group {
+    use super::*;
+    criterion_group!(benches, scores, unconditional_step, posterior_step);
+}
+criterion_main!(group::benches);

@@ -118,7 +118,18 @@ pub struct LatticeSum {
     spacing: f64,
     variance: f64,
     rel_std: f64,
+    /// 2e^{−2π²s²j²} for j = 1..=8 (index j), precomputed for the short dual sums.
+    dual_weights: [f64; 9],
+    /// Number of dual terms J (all j with 2π²s²j² ≤ E).
+    dual_terms: i64,
+    /// e^{−1/s²}: the ratio of successive exponent steps of the direct sum.
+    direct_ratio: f64,
 }
+
+/// Dual sums with at most this many terms use the precomputed weights and a rotation.
+const SHORT_DUAL: i64 = 8;
+/// Direct sums with at most this many terms use the exponential recurrence.
+const SHORT_DIRECT: i64 = 32;
 
 impl LatticeSum {
     /// The sum over `offset + spacing·Z` of Gaussians of variance `variance`.
@@ -137,11 +148,20 @@ impl LatticeSum {
                 range: "[1e-8, 1e8]",
             });
         }
+        let kappa = 2.0 * PI * PI * rel_std * rel_std;
+        let dual_terms = (TRUNCATION_EXPONENT / kappa).sqrt().floor() as i64;
+        let mut dual_weights = [0.0; 9];
+        for (j, w) in dual_weights.iter_mut().enumerate().skip(1) {
+            *w = 2.0 * (-kappa * (j * j) as f64).exp();
+        }
         Ok(Self {
             offset,
             spacing,
             variance,
             rel_std,
+            dual_weights,
+            dual_terms,
+            direct_ratio: (-1.0 / (rel_std * rel_std)).exp(),
         })
     }
 
@@ -212,17 +232,46 @@ impl LatticeSum {
 
     /// log S(x) and its first two derivatives, by the given form.
     pub fn eval_with(&self, x: f64, form: LatticeSumForm) -> LatticeSumValue {
-        let u = (x - self.offset) / self.spacing;
-        let y = u - u.round();
-        match self.resolve(form) {
-            LatticeSumForm::Direct => self.direct(y),
-            _ => self.dual(y),
+        let (y, sums) = self.sums(x, form);
+        let value = sums.finish(self, y);
+        let log_sum = match sums.form {
+            LatticeSumForm::Direct => -0.5 * (y / self.rel_std) * (y / self.rel_std) + sums.s0.ln(),
+            _ => (2.0 * PI).sqrt().ln() + self.rel_std.ln() + sums.s0.ln(),
+        };
+        LatticeSumValue {
+            log_sum,
+            log_sum_over_nearest: match sums.form {
+                LatticeSumForm::Direct => sums.s0.ln(),
+                _ => log_sum + 0.5 * (y / self.rel_std) * (y / self.rel_std),
+            },
+            d_log_sum: value.0,
+            d2_log_sum: value.1,
         }
     }
 
+    /// (d/dx log S(x), d²/dx² log S(x)) by the given form, without computing log S (the hot
+    /// path of scores).
+    pub fn derivatives_with(&self, x: f64, form: LatticeSumForm) -> (f64, f64) {
+        let (y, sums) = self.sums(x, form);
+        sums.finish(self, y)
+    }
+
+    /// The reduced position y and the three sums of the chosen form.
+    #[inline]
+    fn sums(&self, x: f64, form: LatticeSumForm) -> (f64, Sums) {
+        let u = (x - self.offset) / self.spacing;
+        let y = u - u.round();
+        let sums = match self.resolve(form) {
+            LatticeSumForm::Direct => self.direct(y),
+            _ => self.dual(y),
+        };
+        (y, sums)
+    }
+
     /// Direct form in the reduced variable y ∈ [−½, ½]: terms j with
-    /// (y − j)² ≤ y² + 2s²E, i.e. within e^{−E} of the largest term (j = 0).
-    fn direct(&self, y: f64) -> LatticeSumValue {
+    /// (y − j)² ≤ y² + 2s²E, i.e. within e^{−E} of the largest term (j = 0). Returns the
+    /// sums Σw, Σw·j, Σw·j² with w_j = e^{−j(j − 2y)/(2s²)} (the terms relative to j = 0).
+    fn direct(&self, y: f64) -> Sums {
         let s2 = self.rel_std * self.rel_std;
         let radius = (y * y + 2.0 * s2 * TRUNCATION_EXPONENT).sqrt();
         let lo = (y - radius).ceil() as i64;
@@ -237,31 +286,50 @@ impl LatticeSum {
             Neumaier::default(),
             Neumaier::default(),
         );
-        for j in lo..=hi {
-            let jf = j as f64;
-            let w = (-jf * (jf - 2.0 * y) * inv_2s2).exp();
-            s0.add(w);
-            s1.add(w * jf);
-            s2m.add(w * jf * jf);
+        if hi - lo < SHORT_DIRECT {
+            // Few terms: w_j/w_{j−1} = e^{−(2j − 1 − 2y)/(2s²)}, and successive ratios differ
+            // by e^{−1/s²}, so two exponentials give every term (all ratios ≤ 1: no overflow;
+            // rounding grows by ~2 ulps a term).
+            s0.add(1.0);
+            let (mut w, mut step) = (1.0, (-(1.0 - 2.0 * y) * inv_2s2).exp());
+            for j in 1..=hi {
+                w *= step;
+                step *= self.direct_ratio;
+                let jf = j as f64;
+                s0.add(w);
+                s1.add(w * jf);
+                s2m.add(w * jf * jf);
+            }
+            let (mut w, mut step) = (1.0, (-(1.0 + 2.0 * y) * inv_2s2).exp());
+            for j in (lo..=-1).rev() {
+                w *= step;
+                step *= self.direct_ratio;
+                let jf = j as f64;
+                s0.add(w);
+                s1.add(w * jf);
+                s2m.add(w * jf * jf);
+            }
+        } else {
+            for j in lo..=hi {
+                let jf = j as f64;
+                let w = (-jf * (jf - 2.0 * y) * inv_2s2).exp();
+                s0.add(w);
+                s1.add(w * jf);
+                s2m.add(w * jf * jf);
+            }
         }
-        let (s0, s1, s2m) = (s0.value(), s1.value(), s2m.value());
-        let mean_j = s1 / s0;
-        let var_j = (s2m / s0 - mean_j * mean_j).max(0.0);
-        let h = self.spacing;
-        // d/dx of −(x − c − hk)²/(2v) is −(y − j)/(h s²).
-        LatticeSumValue {
-            log_sum: -y * y * inv_2s2 + s0.ln(),
-            log_sum_over_nearest: s0.ln(),
-            d_log_sum: -(y - mean_j) / (h * s2),
-            d2_log_sum: (var_j / s2 - 1.0) / (h * h * s2),
+        Sums {
+            form: LatticeSumForm::Direct,
+            s0: s0.value(),
+            s1: s1.value(),
+            s2: s2m.value(),
         }
     }
 
     /// Dual (theta) form: S = √(2π) s Θ(y), Θ(y) = 1 + 2Σ_{j≥1} e^{−2π²s²j²} cos(2πjy).
-    fn dual(&self, y: f64) -> LatticeSumValue {
-        let s = self.rel_std;
-        let kappa = 2.0 * PI * PI * s * s;
-        let jmax = (TRUNCATION_EXPONENT / kappa).sqrt().floor().max(0.0) as i64;
+    /// Returns Θ, dΘ/dθ and d²Θ/dθ² at θ = 2πy.
+    fn dual(&self, y: f64) -> Sums {
+        let jmax = self.dual_terms;
         let theta = 2.0 * PI * y;
         let (mut t0, mut t1, mut t2) = (
             Neumaier::default(),
@@ -269,35 +337,71 @@ impl LatticeSum {
             Neumaier::default(),
         );
         t0.add(1.0);
-        // For a handful of terms rotate (cos, sin) by the angle; for many terms evaluate each
-        // directly so that rounding does not grow with j.
-        let rotate = jmax <= 8;
-        let (sin1, cos1) = theta.sin_cos();
-        let (mut sj, mut cj) = (0.0_f64, 1.0_f64);
-        for j in 1..=jmax {
-            let jf = j as f64;
-            if rotate {
+        if jmax <= SHORT_DUAL {
+            // A handful of terms: precomputed weights, (cos, sin)(jθ) by rotation.
+            let (sin1, cos1) = theta.sin_cos();
+            let (mut sj, mut cj) = (0.0_f64, 1.0_f64);
+            for j in 1..=jmax {
                 let c = cj * cos1 - sj * sin1;
                 sj = sj * cos1 + cj * sin1;
                 cj = c;
-            } else {
-                (sj, cj) = (jf * theta).sin_cos();
+                let q = self.dual_weights[j as usize];
+                let jf = j as f64;
+                t0.add(q * cj);
+                t1.add(-q * jf * sj);
+                t2.add(-q * jf * jf * cj);
             }
-            let q = 2.0 * (-kappa * jf * jf).exp();
-            t0.add(q * cj);
-            t1.add(-q * jf * sj);
-            t2.add(-q * jf * jf * cj);
+        } else {
+            // Many terms (forced dual at small s): each evaluated directly so that rounding
+            // does not grow with j.
+            let kappa = 2.0 * PI * PI * self.rel_std * self.rel_std;
+            for j in 1..=jmax {
+                let jf = j as f64;
+                let (sj, cj) = (jf * theta).sin_cos();
+                let q = 2.0 * (-kappa * jf * jf).exp();
+                t0.add(q * cj);
+                t1.add(-q * jf * sj);
+                t2.add(-q * jf * jf * cj);
+            }
         }
-        let (t0, t1, t2) = (t0.value(), t1.value(), t2.value());
-        // Θ as a function of x: dθ/dx = 2π/h.
-        let k = 2.0 * PI / self.spacing;
-        let r1 = t1 / t0;
-        let log_sum = (2.0 * PI).sqrt().ln() + s.ln() + t0.ln();
-        LatticeSumValue {
-            log_sum,
-            log_sum_over_nearest: log_sum + 0.5 * (y / s) * (y / s),
-            d_log_sum: k * r1,
-            d2_log_sum: k * k * (t2 / t0 - r1 * r1),
+        Sums {
+            form: LatticeSumForm::Dual,
+            s0: t0.value(),
+            s1: t1.value(),
+            s2: t2.value(),
+        }
+    }
+}
+
+/// The three sums of one form at one point (see [`LatticeSum::direct`] and
+/// [`LatticeSum::dual`]).
+#[derive(Debug, Clone, Copy)]
+struct Sums {
+    form: LatticeSumForm,
+    s0: f64,
+    s1: f64,
+    s2: f64,
+}
+
+impl Sums {
+    /// (d/dx log S, d²/dx² log S) from the sums.
+    #[inline]
+    fn finish(&self, sum: &LatticeSum, y: f64) -> (f64, f64) {
+        let h = sum.spacing;
+        match self.form {
+            LatticeSumForm::Direct => {
+                let s2 = sum.rel_std * sum.rel_std;
+                let mean_j = self.s1 / self.s0;
+                let var_j = (self.s2 / self.s0 - mean_j * mean_j).max(0.0);
+                // d/dx of −(x − c − hk)²/(2v) is −(y − j)/(h s²).
+                (-(y - mean_j) / (h * s2), (var_j / s2 - 1.0) / (h * h * s2))
+            }
+            _ => {
+                // Θ as a function of x: dθ/dx = 2π/h.
+                let k = 2.0 * PI / h;
+                let r1 = self.s1 / self.s0;
+                (k * r1, k * k * (self.s2 / self.s0 - r1 * r1))
+            }
         }
     }
 }

@@ -159,15 +159,20 @@ impl PancakeProfile {
     }
     /// g(z) = (log A)′(z) + z, the excess score along u (MATH.md §2).
     pub fn excess_score(&self, z: f64) -> f64 {
-        self.eval(z).excess_score
+        self.excess_score_with(z, LatticeSumForm::Auto)
     }
-    /// g(z) by the given form.
+    /// g(z) by the given form (no log-density computed: the score's hot path).
     pub fn excess_score_with(&self, z: f64, form: LatticeSumForm) -> f64 {
-        self.eval_with(z, form).excess_score
+        self.scale * self.smoothed.excess_score_with(self.scale * z, form).0
     }
     /// g′(z).
     pub fn excess_score_derivative(&self, z: f64) -> f64 {
-        self.eval(z).excess_score_derivative
+        self.excess_score_derivative_with(z, LatticeSumForm::Auto)
+    }
+    /// g′(z) by the given form.
+    pub fn excess_score_derivative_with(&self, z: f64, form: LatticeSumForm) -> f64 {
+        let a = self.scale;
+        a * a * self.smoothed.excess_score_with(a * z, form).1
     }
 
     /// E_{z~N(0,1)}[g(z)²] by adaptive quadrature over [−13, 13] with breakpoints at the

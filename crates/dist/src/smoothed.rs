@@ -152,7 +152,14 @@ impl SmoothedDiscreteGaussian {
     }
     /// The excess score (log p)′(x) + x/(v+w) (module docs).
     pub fn excess_score(&self, x: f64) -> f64 {
-        self.eval(x).excess_score
+        self.excess_score_with(x, LatticeSumForm::Auto).0
+    }
+
+    /// (excess score, its derivative) at x by the given form, without computing the
+    /// log-density (the hot path of scores and their Jacobians).
+    pub fn excess_score_with(&self, x: f64, form: LatticeSumForm) -> (f64, f64) {
+        let (d1, d2) = self.posterior.derivatives_with(self.shrink * x, form);
+        (self.shrink * d1, self.shrink * self.shrink * d2)
     }
 }
 

@@ -536,13 +536,13 @@ pub struct GuidedScore<'a> {
 struct Twist {
     /// Prior denoiser D_t(x).
     denoised: Array2<f64>,
-    /// ∇_x log p̃_t(y | x).
+    /// ∇_x log p̃_t(y | x) (empty when the DPS direction was asked for).
     grad: Array2<f64>,
     /// log p̃_t(y | x).
     log_twist: Array1<f64>,
     /// Residual norms ‖y − A D_t(x)‖.
     residual_norm: Array1<f64>,
-    /// J_Dᵀ Aᵀ (y − A D_t(x)) (the DPS direction, before its scaling).
+    /// J_Dᵀ Aᵀ (y − A D_t(x)) (the DPS direction, before its scaling; empty unless asked for).
     dps_direction: Array2<f64>,
 }
 
@@ -615,8 +615,8 @@ impl<'a> GuidedScore<'a> {
         }
     }
 
-    /// Guidance at (t, x) given the prior score `s` at (t, x); the DPS direction only if
-    /// `want_dps` (otherwise it is left empty, saving a VJP).
+    /// Guidance at (t, x) given the prior score `s` at (t, x): with `want_dps` the DPS direction
+    /// (and `grad` left empty), otherwise ∇_x log p̃ (and `dps_direction` left empty).
     fn twist(
         &self,
         t: f64,
@@ -646,23 +646,11 @@ impl<'a> GuidedScore<'a> {
         // ∇_D log p̃ = Aᵀ S_t⁻¹ R (rows: (S⁻¹R) A); ∇_x = J_Dᵀ of it.
         let grad_d = w.dot(&self.aat_vec.t()).dot(&a);
         let residual_norm = r.outer_iter().map(|row| row.dot(&row).sqrt()).collect();
-        let atr = r.dot(&a);
-        let (grad, dps_direction) = match self.vjp {
-            Some(_) if !want_dps => (self.jacobian_t(t, x, grad_d)?, Array2::zeros((0, 0))),
-            None if !want_dps => (self.jacobian_t(t, x, grad_d)?, Array2::zeros((0, 0))),
-            // Stack both directions so one VJP call serves them.
-            Some(_) => {
-                let n = x.nrows();
-                let stacked = ndarray::concatenate(Axis(0), &[grad_d.view(), atr.view()])
-                    .expect("same column count");
-                let xx = ndarray::concatenate(Axis(0), &[x, x]).expect("same column count");
-                let j = self.jacobian_t(t, xx.view(), stacked)?;
-                (
-                    j.slice(ndarray::s![..n, ..]).to_owned(),
-                    j.slice(ndarray::s![n.., ..]).to_owned(),
-                )
-            }
-            None => (self.jacobian_t(t, x, grad_d)?, self.jacobian_t(t, x, atr)?),
+        // DPS needs only J_Dᵀ Aᵀ r; everything else only J_Dᵀ ∇_D log p̃ (one VJP either way).
+        let (grad, dps_direction) = if want_dps {
+            (Array2::zeros((0, 0)), self.jacobian_t(t, x, r.dot(&a))?)
+        } else {
+            (self.jacobian_t(t, x, grad_d)?, Array2::zeros((0, 0)))
         };
         Ok(Twist {
             denoised,

@@ -13,5 +13,6 @@ pub fn all() -> Vec<Box<dyn Experiment>> {
         Box::new(pancakes::Kernels),
         Box::new(posterior::RejectionScaling),
         Box::new(posterior::Inversion),
+        Box::new(posterior::Sensitivity),
     ]
 }
