@@ -1,7 +1,7 @@
 //! Gaussian pancakes (MATH.md §2): N(0, I_d) orthogonal to a secret unit vector u, and along u
 //! a Gaussian mixture on a lattice. This module gives their exact sampler, their log-density and
 //! exact score at every OU time t ≥ 0, the 1-D profile along u, and the two 1-D integrals the
-//! experiments need: TV to the standard Gaussian and E[g_t²] (MATH.md §3).
+//! experiments need: TV to the standard Gaussian and E\[g_t²\] (MATH.md §3).
 //!
 //! # Reduction to the smoothed discrete Gaussian *(derived)*
 //! Along u, z = (y + σg)/a with y ~ D_{h₀Z, 1} and a = √(1 + σ²), h₀ = √(2π)/γ. So the profile
@@ -71,12 +71,23 @@ impl PancakeProfile {
     }
 
     /// The profile of the law at OU time t: σ_t² = e^{2t}(1 + σ²) − 1 (MATH.md §2).
+    ///
+    /// Errors: t negative or not finite, or so large that σ_t overflows (t ≳ 350; there
+    /// |g_t| < e^{−2t}·const is zero to double precision anyway).
     pub fn at_time(&self, t: f64) -> Result<Self> {
         let t = ou_time(t)?;
         if t == 0.0 {
             return Ok(self.clone());
         }
-        Self::new(self.gamma, sigma_at_time(self.sigma, t))
+        let sigma_t = sigma_at_time(self.sigma, t);
+        if !sigma_t.is_finite() {
+            return Err(Error::OutOfRange {
+                name: "t",
+                value: t,
+                range: "[0, ~350] (σ_t = e^t·√(1+σ²) overflows beyond)",
+            });
+        }
+        Self::new(self.gamma, sigma_t)
     }
 
     /// γ.

@@ -194,6 +194,7 @@ impl PeriodicGaussian {
     /// (mean + √w·g) mod `period`.
     pub fn with_mean(mean: f64, period: f64, std: f64) -> Result<Self> {
         let mean = finite("mean", mean)?;
+        let period = positive("period", period)?;
         let std = positive("std", std)?;
         let sum = LatticeSum::new(mean, period, std * std)?;
         Ok(Self {

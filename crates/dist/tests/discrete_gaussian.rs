@@ -418,9 +418,6 @@ fn periodic_gaussian_density_score_and_sampler() {
     }
     assert!(matches!(
         PeriodicGaussian::new(0.0, 1.0),
-        Err(Error::NonPositive {
-            name: "spacing",
-            ..
-        })
+        Err(Error::NonPositive { name: "period", .. })
     ));
 }

@@ -736,6 +736,10 @@ fn bad_parameters_are_typed_errors() {
         Err(Error::DimensionMismatch { .. })
     ));
     assert!(pc.law_at_time(-1.0).is_err());
+    assert!(matches!(
+        pc.law_at_time(1000.0),
+        Err(Error::OutOfRange { name: "t", .. })
+    ));
     assert!(pc.mean_squared_excess_score(f64::INFINITY).is_err());
 }
 

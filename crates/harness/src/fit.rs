@@ -4,14 +4,21 @@
 //! - polynomial: log cost = a + b·log size (rate = degree b);
 //! - exponential: log cost = a + c·size (rate = c per unit size; base e^c).
 //!
-//! **Class rule:** the model with the smaller residual sum of squares wins (both have two
-//! parameters, so RSS is a fair comparison). The 95% interval of each rate is a percentile
+//! **Class rule:** the curve is exponential when the exponential model's residual sum of squares
+//! is at most half the polynomial model's, and polynomial otherwise (both models have two
+//! parameters, so RSS is a fair comparison). The factor 2 makes polynomial the default for
+//! curves both models fit equally well — flat curves, where the class is immaterial (degree and
+//! rate ≈ 0), and curves too short or noisy to tell — so "exponential" is only claimed when the
+//! data say so. The 95% interval of each rate is a percentile
 //! bootstrap over trials: every bootstrap replicate resamples, at each size, that size's trials
 //! with replacement, recomputes the mean cost per size and refits.
 
 use hardiff_dist::rng;
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
+
+/// The exponential model must have at most this fraction of the polynomial model's RSS.
+pub const EXPONENTIAL_RSS_FACTOR: f64 = 0.5;
 
 /// The growth class of a cost curve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,11 +186,13 @@ pub fn fit_scaling_with(
     let sizes: Vec<f64> = points.iter().map(|(s, _)| *s).collect();
     let means: Vec<f64> = points.iter().map(|(_, c)| aggregate(c)).collect();
     let (polynomial, exponential) = fit_means(&sizes, &means);
-    let class = if exponential.rss < polynomial.rss {
-        GrowthClass::Exponential
-    } else {
-        GrowthClass::Polynomial
-    };
+    // A polynomial that fits to rounding error (e.g. a constant cost) settles the question.
+    let class =
+        if polynomial.rss > 1e-18 && exponential.rss < EXPONENTIAL_RSS_FACTOR * polynomial.rss {
+            GrowthClass::Exponential
+        } else {
+            GrowthClass::Polynomial
+        };
 
     let mut rng = rng::stream(seed, "bootstrap", &[points.len() as u64]);
     let mut poly_rates = Vec::with_capacity(replicates);
@@ -279,6 +288,27 @@ mod tests {
             fit.rate_ci
         );
         assert!(fit.rate_ci[1] - fit.rate_ci[0] < 0.1);
+    }
+
+    #[test]
+    fn flat_curves_are_polynomial() {
+        // A constant cost fits both models exactly; the class rule calls it polynomial.
+        let flat: Vec<(f64, Vec<f64>)> = (1..=6).map(|n| (n as f64, vec![5.0, 5.0])).collect();
+        let fit = fit_scaling(&flat, 20, 1).unwrap();
+        assert_eq!(fit.class, GrowthClass::Polynomial);
+        assert!(fit.rate.abs() < 1e-12);
+    }
+
+    #[test]
+    fn inverse_mean_of_acceptance_rates_recovers_the_rejection_rate() {
+        // Acceptance 2^{-1.5m} per trial: cost 1/mean = 2^{1.5m}, rate 1.5 ln 2 (MATH.md §9).
+        let pts: Vec<(f64, Vec<f64>)> = (1..=8)
+            .map(|m| (m as f64, vec![2f64.powf(-1.5 * m as f64); 4]))
+            .collect();
+        let fit = fit_scaling_with(&pts, 20, 1, &inverse_mean_of).unwrap();
+        assert_eq!(fit.class, GrowthClass::Exponential);
+        assert_relative_eq!(fit.rate, 1.5 * 2f64.ln(), epsilon = 1e-9);
+        assert_relative_eq!(geometric_mean_of(&[1.0, 4.0, 16.0]), 4.0, epsilon = 1e-12);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod distinguisher;
 pub mod error;
 pub mod experiments;
 pub mod fit;

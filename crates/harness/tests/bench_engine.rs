@@ -112,7 +112,7 @@ fn resume_shard_merge_and_check() {
         std::fs::read_to_string(full.join("summary.json")).unwrap()
     );
     // A merge that lacks a shard is refused.
-    assert!(bench::merge(&exps, &[a.clone()], &temp("half"))
+    assert!(bench::merge(&exps, std::slice::from_ref(&a), &temp("half"))
         .unwrap_err()
         .to_string()
         .contains("lack point"));

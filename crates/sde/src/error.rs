@@ -77,7 +77,7 @@ pub enum Error {
     Invalid(String),
 }
 
-/// `Result` with [`Error`].
+/// `Result` with [`enum@Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Returns `value` if it is finite and > 0, else [`Error::NonPositive`].

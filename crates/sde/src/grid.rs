@@ -122,12 +122,12 @@ impl TimeGrid {
         self.times.len() - 1
     }
 
-    /// T = times[0].
+    /// T = `times[0]`.
     pub fn t_max(&self) -> f64 {
         self.times[0]
     }
 
-    /// t_min = times[N].
+    /// t_min = `times[N]`.
     pub fn t_min(&self) -> f64 {
         self.times[self.times.len() - 1]
     }

@@ -232,6 +232,24 @@ mod tests {
     }
 
     #[test]
+    fn coordinate_ks_and_mass_chi_square() {
+        // Two N(0, I) samples: Bonferroni p > 1e-3 (false-failure rate 1e-3); a 0.3 shift of
+        // coordinate 1 with n = 2000 per side is detected (p < 1e-6).
+        let mut r = rng::stream(6, "metrics-test", &[]);
+        let a = crate::ou::stationary_sample(&mut r, 2000, 3);
+        let b = crate::ou::stationary_sample(&mut r, 2000, 3);
+        assert!(bonferroni_p(&coordinate_ks(a.view(), b.view()).unwrap()) > 1e-3);
+        let mut shifted = b.clone();
+        shifted.column_mut(1).mapv_inplace(|v| v + 0.3);
+        assert!(bonferroni_p(&coordinate_ks(a.view(), shifted.view()).unwrap()) < 1e-6);
+        // Labels 0,0,0,1 ×250 against masses (0.75, 0.25): exact agreement, X² = 0.
+        let labels: Vec<usize> = (0..1000).map(|i| usize::from(i % 4 == 3)).collect();
+        let res = component_mass_chi_square(&labels, array![0.75, 0.25].view()).unwrap();
+        assert!(res.statistic.abs() < 1e-12);
+        assert!(component_mass_chi_square(&[2], array![0.5, 0.5].view()).is_err());
+    }
+
+    #[test]
     fn energy_distance_of_point_masses() {
         // a = {0, 0} (two copies), b = {(3,4), (3,4)}: 2·5 − 0 − 0 = 10.
         let a = array![[0.0, 0.0], [0.0, 0.0]];

@@ -40,7 +40,7 @@ pub enum SamplerKind {
     /// Correction to MATH.md §7: this step is *not* exact in law for Gaussian data, even with the
     /// exact denoiser. The exact reverse kernel is p(x_{t'} | x_t) = ∫ q(x_{t'} | x_t, x_0)
     /// p(x_0 | x_t) dx_0, whose covariance is the bridge variance *plus* c_x0² Cov[X_0 | X_t];
-    /// the step drops the second term (e.g. one step from T = ∞ to 0 returns the point E[X_0]).
+    /// the step drops the second term (e.g. one step from T = ∞ to 0 returns the point E\[X_0\]).
     /// For N(0, 1) data, one step 1 → 0.5 gives variance 0.830 instead of 1. The missing variance
     /// vanishes as steps shrink (O(h) per step), and [`ddpm_tweedie_step`] restores it with the
     /// second-order Tweedie covariance, which makes the step exact for Gaussian data.

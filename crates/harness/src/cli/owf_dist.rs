@@ -123,5 +123,5 @@ pub(super) fn run(cmd: OwfDistCommand, format: Format) -> Result<()> {
 
 fn read_points(dist: &OwfDistribution) -> Result<Array2<f64>> {
     let d = dist.input_bits() + dist.output_bits();
-    Ok(io::read_points(std::io::stdin().lock(), Some(d)).context("reading points from stdin")?)
+    io::read_points(std::io::stdin().lock(), Some(d)).context("reading points from stdin")
 }

@@ -148,7 +148,7 @@ pub(super) fn discrete_gaussian(cmd: DiscreteGaussianCommand, format: Format) ->
 }
 
 fn read_stdin_points(dim: usize) -> Result<Array2<f64>> {
-    Ok(io::read_points(std::io::stdin().lock(), Some(dim)).context("reading points from stdin")?)
+    io::read_points(std::io::stdin().lock(), Some(dim)).context("reading points from stdin")
 }
 
 pub(super) fn pancakes(cmd: PancakesCommand, format: Format) -> Result<()> {

@@ -1,7 +1,9 @@
 //! The experiments of `cargo xtask bench`, each a sweep over one size with trials per point.
 
+pub mod distinguish;
 pub mod pancakes;
 pub mod posterior;
+pub mod unconditional;
 
 use crate::bench::Experiment;
 
@@ -11,8 +13,11 @@ pub fn all() -> Vec<Box<dyn Experiment>> {
         Box::new(pancakes::TvGrid),
         Box::new(pancakes::Figure1),
         Box::new(pancakes::Kernels),
+        Box::new(unconditional::UnconditionalSampling),
         Box::new(posterior::RejectionScaling),
         Box::new(posterior::Inversion),
+        Box::new(unconditional::NetworkSizes),
         Box::new(posterior::Sensitivity),
+        Box::new(distinguish::Distinguish),
     ]
 }

@@ -31,6 +31,12 @@ pub const PREDICTED_REJECTION_RATE: f64 = 1.5 * std::f64::consts::LN_2;
 /// (The arithmetic mean of the draws is infinite: E_y[1/P_acc(y)] = ∫ dy/(2πη²)^{m'/2}.)
 pub const PREDICTED_REJECTION_TYPICAL_RATE: f64 = std::f64::consts::LN_2 + 0.5;
 
+/// Points (size, trial costs) of one cost curve.
+type Curve = Vec<(f64, Vec<f64>)>;
+
+/// How the trials of one size are reduced to its cost.
+type Aggregate = dyn Fn(&[f64]) -> f64;
+
 /// The seed of the one-way function of an experiment (fixed per run seed and experiment).
 fn owf_seed(run_seed: u64, label: &str) -> u64 {
     rng::stream(run_seed, label, &[]).random()
@@ -599,8 +605,7 @@ impl Experiment for Inversion {
             "mean_f_evals",
             "wall_seconds",
         ]);
-        let mut curves: std::collections::BTreeMap<(String, String), Vec<(f64, Vec<f64>)>> =
-            Default::default();
+        let mut curves: std::collections::BTreeMap<(String, String), Curve> = Default::default();
         let mut success_curves: std::collections::BTreeMap<String, Vec<(f64, f64)>> =
             Default::default();
         for rec in points {
@@ -658,27 +663,26 @@ impl Experiment for Inversion {
             if curve.len() < 3 {
                 continue;
             }
-            let (class, rate, cost, aggregate): (_, _, _, &dyn Fn(&[f64]) -> f64) =
-                match inverter.as_str() {
-                    "brute-force" => (
-                        GrowthClass::Exponential,
-                        Some(std::f64::consts::LN_2),
-                        "f_evaluations",
-                        &mean_of,
-                    ),
-                    "rejection" => (
-                        GrowthClass::Exponential,
-                        Some(PREDICTED_REJECTION_TYPICAL_RATE),
-                        "prior_draws (geometric mean)",
-                        &geometric_mean_of,
-                    ),
-                    _ => (
-                        GrowthClass::Polynomial,
-                        None,
-                        "f_evaluations+operations",
-                        &mean_of,
-                    ),
-                };
+            let (class, rate, cost, aggregate): (_, _, _, &Aggregate) = match inverter.as_str() {
+                "brute-force" => (
+                    GrowthClass::Exponential,
+                    Some(std::f64::consts::LN_2),
+                    "f_evaluations",
+                    &mean_of,
+                ),
+                "rejection" => (
+                    GrowthClass::Exponential,
+                    Some(PREDICTED_REJECTION_TYPICAL_RATE),
+                    "prior_draws (geometric mean)",
+                    &geometric_mean_of,
+                ),
+                _ => (
+                    GrowthClass::Polynomial,
+                    None,
+                    "f_evaluations+operations",
+                    &mean_of,
+                ),
+            };
             let fit = fit_scaling_with(curve, 400, 3, aggregate)?;
             // Brute force stops at the first preimage, whose index is uniform-ish: a wide
             // tolerance; rejection's rate is pinned by MATH.md §6.

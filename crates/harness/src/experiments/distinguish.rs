@@ -1,0 +1,758 @@
+//! E4: Song's reduction measured (MATH.md §3). The distinguisher of
+//! [`crate::distinguisher`] is run with oracles of known quality to see when an oracle's score
+//! tells pancakes from N(0, I): advantage against the oracle's L2 error ε (fixed d), advantage
+//! against d for the exact score, a DSM-trained ReLU MLP at a fixed poly budget and −x; and
+//! the statistical contrast — brute-force projection pursuit, poly(d) samples but exponential
+//! time.
+//!
+//! Parameters: γ = 2, σ = 0.1, for which TV(P_u, N(0, I)) ≈ 0.642 > ½ (quadrature; Song's
+//! theorem needs TV > ½). γσ = 0.2 is above Lemma B.9's sufficient 0.0708, but the TV itself is
+//! what the theorem uses. A small γ makes the layers wide apart (spacing h₀/a ≈ 1.25, about five
+//! layers carry the mass), so a small network can represent the score once it knows u: what the
+//! MLP curve tests is whether u is *found*, not whether fine structure can be resolved. (The
+//! cryptographic hardness concerns γ ≥ 2√d; at fixed γ the instance is only a stand-in.)
+
+use crate::bench::{
+    Experiment, ExperimentReport, PointContext, PointRecord, PointSpec, Scale, SummaryEntry,
+    ValueTable,
+};
+use crate::distinguisher::{
+    estimate_advantage, projection_pursuit, AdvantageEstimate, Hypothesis, MlpBudget, OracleSpec,
+    PancakeContrast, PancakeDistinguisher, SphereNet, UnknownLaw,
+};
+use crate::error::Result;
+use crate::fit::{fit_scaling, GrowthClass};
+use crate::plot::{LinePlot, Series, SeriesStyle};
+use hardiff_dist::{rng, PancakeProfile};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::path::Path;
+
+/// γ of E4.
+pub const GAMMA: f64 = 2.0;
+/// σ of E4.
+pub const SIGMA: f64 = 0.1;
+/// The dimension of the advantage-vs-ε curves.
+pub const EPSILON_DIM: usize = 8;
+/// Covering bound η (sine of the angle) of the projection-pursuit net.
+pub const PURSUIT_ETA: f64 = 0.25;
+/// Projection pursuit uses `PURSUIT_SAMPLES_PER_DIM · d` samples.
+pub const PURSUIT_SAMPLES_PER_DIM: usize = 100;
+
+/// E4 (see the module docs).
+pub struct Distinguish;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Perturbation {
+    ConstantError,
+    Attenuated,
+}
+
+impl Perturbation {
+    fn name(self) -> &'static str {
+        match self {
+            Self::ConstantError => "constant-error",
+            Self::Attenuated => "attenuated",
+        }
+    }
+    /// The ε at which the decision flips (module docs of `distinguisher`): √(τ/2) for the
+    /// constant error, (1 − 1/√2)√F_{t₁} for the attenuated signal.
+    fn breakpoint(self, dist: &PancakeDistinguisher) -> Result<f64> {
+        Ok(match self {
+            Self::ConstantError => dist.decision_level().sqrt(),
+            Self::Attenuated => (1.0 - 0.5f64.sqrt()) * dist.signal_under_pancakes()?.sqrt(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum DimOracle {
+    Exact,
+    Mlp,
+    Gaussian,
+}
+
+impl DimOracle {
+    fn spec(self) -> OracleSpec {
+        match self {
+            Self::Exact => OracleSpec::Exact,
+            Self::Mlp => OracleSpec::Mlp(MlpBudget::default()),
+            Self::Gaussian => OracleSpec::GaussianScore,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "curve", rename_all = "snake_case")]
+enum E4Point {
+    Epsilon {
+        perturbation: Perturbation,
+        ratio: f64,
+        trials: usize,
+    },
+    Dimension {
+        oracle: DimOracle,
+        d: usize,
+        trials: usize,
+    },
+    Pursuit {
+        d: usize,
+        trials: usize,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct AdvantageRow {
+    oracle: String,
+    d: usize,
+    epsilon: Option<f64>,
+    ratio: Option<f64>,
+    breakpoint: Option<f64>,
+    threshold: f64,
+    estimate: AdvantageEstimate,
+    budget: Option<MlpBudget>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PursuitTrial {
+    sin2_error: f64,
+    contrast: f64,
+    null_contrast: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PursuitRow {
+    d: usize,
+    resolution: usize,
+    net_points: u64,
+    samples: usize,
+    eta: f64,
+    level: f64,
+    cost: u64,
+    trials: Vec<PursuitTrial>,
+}
+
+struct Plan {
+    ratios: Vec<f64>,
+    eps_trials: usize,
+    dims: Vec<usize>,
+    dim_trials: usize,
+    mlp_dims: Vec<usize>,
+    mlp_trials: usize,
+    pursuit: Vec<(usize, usize)>,
+}
+
+fn plan(scale: Scale) -> Plan {
+    match scale {
+        Scale::Quick => Plan {
+            ratios: vec![0.0, 0.5, 0.9, 1.1, 1.5, 2.0],
+            eps_trials: 40,
+            dims: vec![2, 4, 8, 16],
+            dim_trials: 40,
+            mlp_dims: vec![2, 8],
+            mlp_trials: 2,
+            pursuit: vec![(2, 2), (3, 2), (4, 2), (5, 2)],
+        },
+        Scale::Default => Plan {
+            ratios: vec![
+                0.0, 0.25, 0.5, 0.75, 0.9, 0.95, 1.05, 1.1, 1.25, 1.5, 2.0, 3.0,
+            ],
+            eps_trials: 200,
+            dims: vec![2, 4, 8, 16, 32],
+            dim_trials: 100,
+            mlp_dims: vec![2, 4, 8, 16, 32],
+            mlp_trials: 6,
+            pursuit: vec![(2, 4), (3, 4), (4, 4), (5, 3), (6, 1)],
+        },
+    }
+}
+
+fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).expect("E4 results serialise")
+}
+
+impl Distinguish {
+    fn run_advantage(
+        &self,
+        ctx: &PointContext,
+        key: &str,
+        d: usize,
+        spec: &OracleSpec,
+        trials: usize,
+        eps: Option<(f64, f64)>,
+    ) -> Result<serde_json::Value> {
+        let dist = PancakeDistinguisher::new(d, GAMMA, SIGMA)?;
+        let estimate = estimate_advantage(&dist, spec, trials, ctx.seed, &format!("E4/{key}"))?;
+        Ok(to_value(&AdvantageRow {
+            oracle: spec.name().into(),
+            d,
+            epsilon: match spec {
+                OracleSpec::ConstantError { epsilon } | OracleSpec::Attenuated { epsilon } => {
+                    Some(*epsilon)
+                }
+                _ => None,
+            },
+            ratio: eps.map(|e| e.0),
+            breakpoint: eps.map(|e| e.1),
+            threshold: dist.threshold(),
+            estimate,
+            budget: match spec {
+                OracleSpec::Mlp(b) => Some(b.clone()),
+                _ => None,
+            },
+        }))
+    }
+
+    fn run_pursuit(
+        &self,
+        ctx: &PointContext,
+        key: &str,
+        d: usize,
+        trials: usize,
+    ) -> Result<serde_json::Value> {
+        let net = SphereNet::with_covering(d, PURSUIT_ETA)?;
+        let contrast = PancakeContrast::new(GAMMA, SIGMA)?;
+        let n = PURSUIT_SAMPLES_PER_DIM * d;
+        let label = format!("E4/{key}");
+        let mut rows = Vec::with_capacity(trials);
+        let mut cost = 0;
+        for trial in 0..trials as u64 {
+            let mut found = [0.0; 2];
+            let mut sin2 = f64::NAN;
+            for (h, hyp) in [Hypothesis::Pancakes, Hypothesis::Gaussian]
+                .into_iter()
+                .enumerate()
+            {
+                let mut r = rng::stream(ctx.seed, &label, &[trial, h as u64]);
+                let law = UnknownLaw::draw(hyp, d, GAMMA, SIGMA, &mut r)?;
+                let x = law.sampler().sample_batch(&mut r, n);
+                let res = projection_pursuit(x.view(), &net, &contrast)?;
+                found[h] = res.contrast;
+                if let UnknownLaw::Pancakes(p) = &law {
+                    let c: f64 = res
+                        .direction
+                        .iter()
+                        .zip(p.secret())
+                        .map(|(a, b)| a * b)
+                        .sum();
+                    sin2 = (1.0 - c * c).max(0.0);
+                    cost = res.evaluations;
+                }
+            }
+            rows.push(PursuitTrial {
+                sin2_error: sin2,
+                contrast: found[0],
+                null_contrast: found[1],
+            });
+        }
+        Ok(to_value(&PursuitRow {
+            d,
+            resolution: net.resolution(),
+            net_points: net.len() as u64,
+            samples: n,
+            eta: net.sine_covering_radius(),
+            level: contrast.pursuit_level(net.sine_covering_radius()),
+            cost,
+            trials: rows,
+        }))
+    }
+}
+
+/// E_A[z^p] − E_{N(0,1)}[z^p] for the profile A (p even): Σ_k w_k E(c_k + τg)^p minus (p−1)!!,
+/// with the weights summed over |k| ≤ 60 (the rest is below e^{−(60h₀)²/2}).
+fn moment_gap(profile: &PancakeProfile, p: u32) -> f64 {
+    // E g^j = (j−1)!! for even j, 0 for odd j.
+    let dfact = |j: u32| (1..j).rev().step_by(2).map(f64::from).product::<f64>();
+    let binom =
+        |n: u32, k: u32| (0..k).fold(1.0, |acc, i| acc * f64::from(n - i) / f64::from(i + 1));
+    let tau = profile.width();
+    let mut total = 0.0;
+    for k in -60i64..=60 {
+        let c = profile.centre(k);
+        let m: f64 = (0..=p)
+            .step_by(2)
+            .map(|j| binom(p, j) * c.powi((p - j) as i32) * tau.powi(j as i32) * dfact(j))
+            .sum();
+        total += profile.weight(k) * m;
+    }
+    total - dfact(p)
+}
+
+fn mean(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+}
+
+fn num(v: f64) -> serde_json::Value {
+    if v.is_finite() {
+        json!(v)
+    } else {
+        serde_json::Value::Null
+    }
+}
+
+impl Experiment for Distinguish {
+    fn id(&self) -> &'static str {
+        "E4"
+    }
+    fn title(&self) -> &'static str {
+        "Song's reduction: a score oracle as a pancake distinguisher, and the statistical contrast"
+    }
+    fn points(&self, scale: Scale) -> Vec<PointSpec> {
+        let p = plan(scale);
+        let mut points = Vec::new();
+        for perturbation in [Perturbation::ConstantError, Perturbation::Attenuated] {
+            for &ratio in &p.ratios {
+                points.push(PointSpec::new(
+                    format!("eps-{}-r={ratio}", perturbation.name()),
+                    E4Point::Epsilon {
+                        perturbation,
+                        ratio,
+                        trials: p.eps_trials,
+                    },
+                ));
+            }
+        }
+        for (oracle, dims, trials) in [
+            (DimOracle::Exact, &p.dims, p.dim_trials),
+            (DimOracle::Gaussian, &p.dims, p.dim_trials),
+            (DimOracle::Mlp, &p.mlp_dims, p.mlp_trials),
+        ] {
+            for &d in dims {
+                points.push(PointSpec::new(
+                    format!("d={d}-{}", oracle.spec().name()),
+                    E4Point::Dimension { oracle, d, trials },
+                ));
+            }
+        }
+        for &(d, trials) in &p.pursuit {
+            points.push(PointSpec::new(
+                format!("pursuit-d={d}"),
+                E4Point::Pursuit { d, trials },
+            ));
+        }
+        points
+    }
+
+    fn run_point(&self, ctx: &PointContext, point: &PointSpec) -> Result<serde_json::Value> {
+        match point.params::<E4Point>()? {
+            E4Point::Epsilon {
+                perturbation,
+                ratio,
+                trials,
+            } => {
+                let dist = PancakeDistinguisher::new(EPSILON_DIM, GAMMA, SIGMA)?;
+                let breakpoint = perturbation.breakpoint(&dist)?;
+                let epsilon = ratio * breakpoint;
+                let spec = match perturbation {
+                    Perturbation::ConstantError => OracleSpec::ConstantError { epsilon },
+                    Perturbation::Attenuated => OracleSpec::Attenuated { epsilon },
+                };
+                self.run_advantage(
+                    ctx,
+                    &point.key,
+                    EPSILON_DIM,
+                    &spec,
+                    trials,
+                    Some((ratio, breakpoint)),
+                )
+            }
+            E4Point::Dimension { oracle, d, trials } => {
+                self.run_advantage(ctx, &point.key, d, &oracle.spec(), trials, None)
+            }
+            E4Point::Pursuit { d, trials } => self.run_pursuit(ctx, &point.key, d, trials),
+        }
+    }
+
+    fn summarise(
+        &self,
+        _scale: Scale,
+        points: &[PointRecord],
+        out: &Path,
+    ) -> Result<ExperimentReport> {
+        let mut table = ValueTable::new(&[
+            "curve",
+            "oracle",
+            "d",
+            "epsilon",
+            "eps_over_breakpoint",
+            "trials",
+            "p_pancakes",
+            "p_gaussian",
+            "advantage",
+            "std_err",
+            "mean_stat_pancakes",
+            "mean_stat_gaussian",
+            "cost",
+            "mean_sin2_error",
+        ]);
+        // cost: oracle point queries (advantage rows) or contrast evaluations, net points ×
+        // samples (projection-pursuit rows).
+        let mut eps_rows: Vec<AdvantageRow> = Vec::new();
+        let mut dim_rows: Vec<AdvantageRow> = Vec::new();
+        let mut pursuit_rows: Vec<PursuitRow> = Vec::new();
+        for p in points {
+            match p.spec.params::<E4Point>()? {
+                E4Point::Epsilon { .. } => eps_rows.push(p.result()?),
+                E4Point::Dimension { .. } => dim_rows.push(p.result()?),
+                E4Point::Pursuit { .. } => pursuit_rows.push(p.result()?),
+            }
+        }
+        let adv_row = |curve: &str, r: &AdvantageRow| {
+            let e = &r.estimate;
+            vec![
+                json!(curve),
+                json!(r.oracle),
+                json!(r.d),
+                r.epsilon.map_or(serde_json::Value::Null, num),
+                r.ratio.map_or(serde_json::Value::Null, num),
+                json!(e.trials),
+                json!(e.p_pancakes),
+                json!(e.p_gaussian),
+                json!(e.advantage),
+                json!(e.std_err),
+                num(mean(&e.statistics_pancakes)),
+                num(mean(&e.statistics_gaussian)),
+                json!(e.oracle_queries),
+                serde_json::Value::Null,
+            ]
+        };
+        for r in &eps_rows {
+            table.push(adv_row("advantage-vs-epsilon", r));
+        }
+        for r in &dim_rows {
+            table.push(adv_row("advantage-vs-d", r));
+        }
+        for r in &pursuit_rows {
+            let level = r.level;
+            let n = r.trials.len() as f64;
+            let p1 = r.trials.iter().filter(|t| t.contrast > level).count() as f64 / n;
+            let p0 = r.trials.iter().filter(|t| t.null_contrast > level).count() as f64 / n;
+            table.push(vec![
+                json!("projection-pursuit"),
+                json!("contrast-test"),
+                json!(r.d),
+                serde_json::Value::Null,
+                serde_json::Value::Null,
+                json!(r.trials.len()),
+                json!(p1),
+                json!(p0),
+                json!((p1 - p0).abs()),
+                json!((p1 * (1.0 - p1) / n + p0 * (1.0 - p0) / n).sqrt()),
+                num(mean(
+                    &r.trials.iter().map(|t| t.contrast).collect::<Vec<_>>(),
+                )),
+                num(mean(
+                    &r.trials.iter().map(|t| t.null_contrast).collect::<Vec<_>>(),
+                )),
+                json!(r.cost),
+                num(mean(
+                    &r.trials.iter().map(|t| t.sin2_error).collect::<Vec<_>>(),
+                )),
+            ]);
+        }
+
+        // Plots.
+        let bars = |rows: &[&AdvantageRow], x: &dyn Fn(&AdvantageRow) -> f64| {
+            let pts: Vec<(f64, f64)> = rows.iter().map(|r| (x(r), r.estimate.advantage)).collect();
+            let err: Vec<(f64, f64)> = rows
+                .iter()
+                .map(|r| {
+                    let e = &r.estimate;
+                    (
+                        (e.advantage - e.std_err).max(0.0),
+                        (e.advantage + e.std_err).min(1.0),
+                    )
+                })
+                .collect();
+            (pts, err)
+        };
+        let mut eps_plot = LinePlot::new(
+            format!("E4: advantage against the oracle's L2 error ε (d = {EPSILON_DIM}, γ = {GAMMA}, σ = {SIGMA})"),
+            "ε / predicted breakpoint",
+            "advantage",
+        );
+        for (k, label) in [
+            ("constant-error", "exact + ε·v (breakpoint √(τ/2))"),
+            (
+                "attenuated",
+                "signal shrunk by λ = ε/√F (breakpoint (1−1/√2)√F)",
+            ),
+        ] {
+            let rows: Vec<&AdvantageRow> = eps_rows.iter().filter(|r| r.oracle == k).collect();
+            let (pts, err) = bars(&rows, &|r| r.ratio.unwrap_or(f64::NAN));
+            eps_plot = eps_plot
+                .with(Series::new(label, pts, SeriesStyle::LinePoints).with_error_bars(err));
+        }
+        eps_plot = eps_plot.with(Series::new(
+            "predicted breakpoint",
+            vec![(1.0, 0.0), (1.0, 1.0)],
+            SeriesStyle::Dashed,
+        ));
+        eps_plot.save(&out.join("E4-advantage-vs-epsilon.svg"))?;
+
+        let mut d_plot = LinePlot::new(
+            format!("E4: advantage against d (γ = {GAMMA}, σ = {SIGMA})"),
+            "d",
+            "advantage",
+        )
+        .log_axes(true, false);
+        let mut s_plot = LinePlot::new(
+            "E4: mean statistic Δ̂ under P_u (lines) and N(0, I) (points) against d (zeros not drawn)",
+            "d",
+            "mean Δ̂",
+        )
+        .log_axes(true, true);
+        for oracle in ["exact", "mlp", "gaussian"] {
+            let rows: Vec<&AdvantageRow> = dim_rows.iter().filter(|r| r.oracle == oracle).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let (pts, err) = bars(&rows, &|r| r.d as f64);
+            d_plot = d_plot.with(
+                Series::new(format!("{oracle} oracle"), pts, SeriesStyle::LinePoints)
+                    .with_error_bars(err),
+            );
+            for (label, style, pick) in [
+                ("under P_u", SeriesStyle::LinePoints, true),
+                ("under N(0,I)", SeriesStyle::Points, false),
+            ] {
+                let pts: Vec<(f64, f64)> = rows
+                    .iter()
+                    .map(|r| {
+                        let e = &r.estimate;
+                        let v = if pick {
+                            &e.statistics_pancakes
+                        } else {
+                            &e.statistics_gaussian
+                        };
+                        (r.d as f64, mean(v))
+                    })
+                    .collect();
+                // Δ̂ = 0 (exact oracle under the null, −x always) has no place on a log axis.
+                if pts.iter().any(|p| p.1 > 0.0) {
+                    s_plot = s_plot.with(Series::new(format!("{oracle}: {label}"), pts, style));
+                }
+            }
+        }
+        let level = dim_rows.first().map_or(f64::NAN, |r| 0.5 * r.threshold);
+        let d_max = dim_rows.iter().map(|r| r.d).max().unwrap_or(2) as f64;
+        s_plot = s_plot.with(Series::new(
+            "decision level τ/2",
+            vec![(2.0, level), (d_max, level)],
+            SeriesStyle::Dashed,
+        ));
+        d_plot.save(&out.join("E4-advantage-vs-d.svg"))?;
+        s_plot.save(&out.join("E4-statistic-vs-d.svg"))?;
+
+        let mut fits = Vec::new();
+        let mut plots = vec![
+            "E4-advantage-vs-epsilon.svg".to_string(),
+            "E4-advantage-vs-d.svg".to_string(),
+            "E4-statistic-vs-d.svg".to_string(),
+        ];
+        let cost_points: Vec<(f64, Vec<f64>)> = pursuit_rows
+            .iter()
+            .map(|r| (r.d as f64, vec![r.cost as f64; r.trials.len()]))
+            .collect();
+        let mut fit_text = String::from("no fit (fewer than 3 dimensions)");
+        if cost_points.len() >= 3 {
+            let fit = fit_scaling(&cost_points, 400, 4)?;
+            fit_text = format!(
+                "fitted class **{}**: exponential rate c = {:.3} per dimension (cost ≈ e^(c·d), base {:.1}; RSS {:.3}) \
+                 against polynomial degree {:.2} (RSS {:.3})",
+                fit.class,
+                fit.exponential.slope,
+                fit.exponential.slope.exp(),
+                fit.exponential.rss,
+                fit.polynomial.slope,
+                fit.polynomial.rss
+            );
+            let line = |x: f64| (fit.exponential.intercept + fit.exponential.slope * x).exp();
+            LinePlot::new(
+                format!(
+                    "E4: projection-pursuit cost (net points × samples, η = {PURSUIT_ETA}) against d"
+                ),
+                "d",
+                "contrast evaluations",
+            )
+            .log_axes(false, true)
+            .with(Series::new(
+                "measured",
+                cost_points.iter().map(|(d, c)| (*d, c[0])).collect(),
+                SeriesStyle::LinePoints,
+            ))
+            .with(Series::new(
+                "exponential fit",
+                cost_points.iter().map(|(d, _)| (*d, line(*d))).collect(),
+                SeriesStyle::Dashed,
+            ))
+            .save(&out.join("E4-pursuit-cost.svg"))?;
+            plots.push("E4-pursuit-cost.svg".into());
+            fits.push(SummaryEntry::new(
+                "E4",
+                "projection-pursuit",
+                "d",
+                "net_points_x_samples",
+                GrowthClass::Exponential,
+                None,
+                0.0,
+                fit,
+            ));
+        }
+
+        let markdown = self.markdown(&eps_rows, &dim_rows, &pursuit_rows, &fit_text)?;
+        Ok(ExperimentReport {
+            table,
+            fits,
+            plots,
+            markdown,
+        })
+    }
+}
+
+impl Distinguish {
+    fn markdown(
+        &self,
+        eps_rows: &[AdvantageRow],
+        dim_rows: &[AdvantageRow],
+        pursuit_rows: &[PursuitRow],
+        fit_text: &str,
+    ) -> Result<String> {
+        let dist = PancakeDistinguisher::new(EPSILON_DIM, GAMMA, SIGMA)?;
+        let tv = PancakeProfile::new(GAMMA, SIGMA)?.tv_to_standard_gaussian();
+        let tau = dist.threshold();
+        let f = dist.signal_under_pancakes()?;
+        let times: Vec<String> = dist.times().iter().map(|t| format!("{t:.2}")).collect();
+        let profile = PancakeProfile::new(GAMMA, SIGMA)?;
+        let (gap2, gap4) = (moment_gap(&profile, 2), moment_gap(&profile, 4));
+        let mut mlp_lines = String::new();
+        for r in dim_rows.iter().filter(|r| r.oracle == "mlp") {
+            let e = &r.estimate;
+            mlp_lines.push_str(&format!(
+                "  - d = {}: advantage {:.2} ± {:.2}; mean Δ̂ = {:.3} under P_u, {:.3} under N(0, I) ({} trials each, {} training samples);\n",
+                r.d,
+                e.advantage,
+                e.std_err,
+                mean(&e.statistics_pancakes),
+                mean(&e.statistics_gaussian),
+                e.trials,
+                r.budget.as_ref().map_or(0, |b| b.samples_per_dim * r.d),
+            ));
+        }
+        let budget = MlpBudget::default();
+        let exact_min = dim_rows
+            .iter()
+            .filter(|r| r.oracle == "exact")
+            .map(|r| r.estimate.advantage)
+            .fold(f64::INFINITY, f64::min);
+        let gauss_max = dim_rows
+            .iter()
+            .filter(|r| r.oracle == "gaussian")
+            .map(|r| r.estimate.advantage)
+            .fold(0.0, f64::max);
+        let eps_line = |k: &str| {
+            let rows: Vec<String> = eps_rows
+                .iter()
+                .filter(|r| r.oracle == k)
+                .map(|r| {
+                    format!(
+                        "{}→{:.2}",
+                        r.ratio.unwrap_or(f64::NAN),
+                        r.estimate.advantage
+                    )
+                })
+                .collect();
+            rows.join(", ")
+        };
+        let mut pursuit_lines = String::new();
+        for r in pursuit_rows {
+            let sin2: Vec<f64> = r.trials.iter().map(|t| t.sin2_error).collect();
+            pursuit_lines.push_str(&format!(
+                "  - d = {}: net m = {} ({} points, bound 1 − ⟨û,u⟩² ≤ {:.4}), {} samples, cost {} evaluations; \
+                 measured 1 − ⟨û,u⟩² = {:.4} (mean of {}), contrast {:.3} under P_u vs {:.3} under N(0, I) (test level {:.3});\n",
+                r.d,
+                r.resolution,
+                r.net_points,
+                r.eta * r.eta,
+                r.samples,
+                r.cost,
+                mean(&sin2),
+                r.trials.len(),
+                mean(&r.trials.iter().map(|t| t.contrast).collect::<Vec<_>>()),
+                mean(&r.trials.iter().map(|t| t.null_contrast).collect::<Vec<_>>()),
+                r.level,
+            ));
+        }
+        Ok(format!(
+"**Setting.** γ = {GAMMA}, σ = {SIGMA}: TV(P_u, N(0, I)) = {tv:.3} > ½ (quadrature), the regime of Song's theorem. \
+The distinguisher (MATH.md §3; constants in `hardiff_harness::distinguisher`) queries the oracle at t ∈ {{{}}} with \
+ℓ = {} fresh z ~ N(0, I) per time, truncates outputs of norm > M = √d + 6 + 4√(2π)/τ_{{t₁}}² (never reached by the \
+exact score), and says \"pancakes\" iff Δ̂ = max_t mean ‖s̄_t(z) + z‖² > τ/2 with τ = E[g_{{t₁}}²] = {tau:.4}. Each trial \
+draws a fresh secret u, a fresh oracle and fresh queries; the advantage is |P[pancakes | P_u] − P[pancakes | N(0,I)]| \
+with its binomial standard error.
+
+**Why the exact oracle distinguishes.** Under N(0, I) the exact score is −z, so Δ̂ = 0 exactly; under P_u it is \
+−z + g_t(⟨z,u⟩)u, so each per-time mean is an average of g_t², with expectation E[g_t²] (= τ at t₁) whatever u and d \
+are. Measured: advantage ≥ {exact_min:.2} at every d; the −x oracle gives Δ̂ = 0 under both laws, advantage \
+{gauss_max:.2}.
+
+**Why the ε-oracles stop at their breakpoints** (d = {EPSILON_DIM}; advantage at ε/breakpoint →). \
+*Constant error* (exact + ε·v, ‖v‖ = 1 fixed per oracle: L2 error exactly ε² under every law): under N(0, I) \
+Δ̂ = ε² exactly, so the null is rejected as soon as ε² > τ/2, i.e. ε > √(τ/2) = {:.3}, and under P_u Δ̂ ≈ τ + ε² is \
+always above the level: the advantage drops from 1 to 0 at exactly that ε — {}. *Attenuated signal* \
+(−x + (1 − λ_t)g_t u with λ_t = ε/√F_t, F_{{t₁}} = E_{{P_u}}[g_{{t₁}}²] = {f:.4}: L2 error exactly ε² under p_t): \
+under P_u Δ̂ ≈ (1 − λ)²τ falls below τ/2 once λ > 1 − 1/√2, i.e. ε > {:.3} — {}. An oracle whose L2 error ε² is \
+small against τ/2 keeps the advantage; this is the paper's condition η ≤ √(τ/4) with τ ≍ 1/log d made concrete.
+
+**The trained network.** A ReLU MLP ({:?} hidden, {} DSM steps of {} rows, {}·d samples of D, times log-uniform on \
+[{}, {}]; budget calibrated once so that it distinguishes at d = 2, then held fixed) is trained on samples of the \
+unknown D without u:
+{mlp_lines}\
+The pancake signal lives on one unknown direction: to output −x + g_t(⟨x,u⟩)u the network must first find u. \
+Statistically that takes only poly(d) samples (projection pursuit below uses 100·d), but the pancakes match the low \
+moments of N(0, I) along u (here E z² − 1 = {gap2:.1e}, E z⁴ − 3 = {gap4:.1e}), so at a network that does not yet know u \
+the DSM gradient sees u only through high-degree correlations, whose size falls like a power of 1/d; a gradient method \
+with samples and steps fixed polynomially in d then tends to settle on a Gaussian-looking score (Δ̂ small under both \
+laws: no advantage), while at d = 2 a random start already correlates with u. The DSM reward for finding u is \
+v_t·F_t ≈ {reward:.2} per sample at t₁, against a loss of about d from the noise target. Song's theorem says no efficient \
+estimator keeps the advantage as d grows (under lattice assumptions, for γ ≥ 2√d; at fixed γ the instance is only a \
+stand-in, and the trained network at a fixed poly budget is the empirical stand-in). Where the mean Δ̂ under P_u lies between the null's and τ/2, the network has learned part of the signal but is not \
+L2-accurate enough for the reduction's threshold, which may only assume what L2 accuracy guarantees. The curve is \
+reported as measured.
+
+**Statistical contrast** (paper §4): brute-force projection pursuit over a deterministic η-net of the sphere (cube-surface \
+grid of resolution m = ⌈√(d−1)/η⌉, η = {PURSUIT_ETA}, normalised, one of each ±pair: ((m+1)^d − (m−1)^d)/2 points, covering \
+bound sin∠ ≤ √(d−1)/m) maximises the mean of T(z) = cos(ω z), ω = √(2π)γa (mean e^(−πγ²σ²) = {:.3} along u, \
+e^(−ω²/2) ≈ {:.1e} under N(0, 1)) over {PURSUIT_SAMPLES_PER_DIM}·d samples, and decides \"pancakes\" when the maximum \
+exceeds the level ½e^(−πγ²σ²)e^(−ω²η²/2):
+{pursuit_lines}\
+In the table, `cost` counts oracle point queries (advantage rows) or contrast evaluations, net points × samples \
+(projection-pursuit rows, whose `p_*` columns are the contrast test's and `mean_stat_*` the maximal contrasts).
+
+The samples are poly(d) and the direction is found to within the net's resolution, but the time — net points × samples — \
+grows exponentially in d: {fit_text}. The statistical problem is easy; what is (conjecturally) hard is doing it in poly time.
+",
+            times.join(", "),
+            dist.queries_per_time(),
+            dist.decision_level().sqrt(),
+            eps_line("constant-error"),
+            (1.0 - 0.5f64.sqrt()) * f.sqrt(),
+            eps_line("attenuated"),
+            budget.hidden,
+            budget.steps,
+            budget.batch_size,
+            budget.samples_per_dim,
+            budget.t_min,
+            budget.t_max,
+            PancakeContrast::new(GAMMA, SIGMA)?.mean_along_secret(),
+            PancakeContrast::new(GAMMA, SIGMA)?.mean_under_gaussian(),
+            reward = (1.0 - (-2.0 * dist.times()[0]).exp()) * f,
+        ))
+    }
+}
