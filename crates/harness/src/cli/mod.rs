@@ -3,6 +3,7 @@
 //! stdin. Errors are one line on stderr; the exit code is 2 for bad usage or parameters and 1 for
 //! failures.
 
+mod nn;
 mod owf;
 mod owf_dist;
 mod pancakes;
@@ -48,6 +49,9 @@ pub enum Command {
     Sample(sample::SampleArgs),
     /// Posterior sampling given linear measurements y = A x + η (MATH.md §6–§7).
     Posterior(sample::PosteriorArgs),
+    /// ReLU score networks: train by DSM, evaluate, build g̃'s score by construction.
+    #[command(subcommand)]
+    Nn(nn::NnCommand),
 }
 
 /// Marks an error as bad usage or parameters (exit code 2) rather than a failure (exit 1).
@@ -62,6 +66,7 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
             || e.is::<hardiff_dist::Error>()
             || e.is::<hardiff_owf::Error>()
             || e.is::<serde_json::Error>()
+            || e.is::<hardiff_nn::Error>()
             || matches!(
                 e.downcast_ref::<crate::Error>(),
                 Some(crate::Error::Csv(_) | crate::Error::Invalid(_) | crate::Error::Dist(_))
@@ -91,6 +96,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::OwfDist(cmd) => owf_dist::run(cmd, cli.format),
         Command::Sample(args) => sample::sample(args, cli.format),
         Command::Posterior(args) => sample::posterior(args, cli.format),
+        Command::Nn(cmd) => nn::run(cmd, cli.format),
     }
 }
 

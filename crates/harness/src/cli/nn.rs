@@ -1,0 +1,151 @@
+//! `hardiff nn train|score|compile`: ReLU score networks of hardiff-nn on the command line.
+
+use super::print_table;
+use crate::io::{self, Format, Table};
+use crate::prior::PriorSpec;
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use hardiff_dist::Score;
+use hardiff_nn::owf_net::{owf_network_summary, OwfSummaryOptions};
+use hardiff_nn::{train_score_network, DsmConfig, Parameterization, ScoreMlp};
+use hardiff_owf::Kind;
+use ndarray::Array2;
+use std::path::PathBuf;
+
+/// `hardiff nn …`
+#[derive(Debug, Subcommand)]
+pub enum NnCommand {
+    /// Train a ReLU MLP by denoising score matching on samples of a prior file; writes a
+    /// versioned JSON checkpoint and prints the loss curve (columns step, loss).
+    Train(TrainArgs),
+    /// The score of a checkpoint at OU time t for the points on stdin; columns s0…s{d−1}.
+    #[command(allow_negative_numbers = true)]
+    Score {
+        /// Checkpoint written by `nn train`.
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// OU time t > 0.
+        #[arg(long, default_value_t = 0.1)]
+        t: f64,
+    },
+    /// Build g̃'s efficient score as ReLU networks (one per time of the default grid) and print
+    /// their size and measured error: {"neurons","weights","depth","max_error",…}.
+    Compile {
+        /// The one-way function: blake3, goldreich, subset-sum, linear or identity.
+        #[arg(long)]
+        kind: String,
+        /// n.
+        #[arg(long = "input-bits")]
+        input_bits: usize,
+        /// m.
+        #[arg(long = "output-bits")]
+        output_bits: usize,
+        /// Seed of f.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Monte-Carlo points per time for the error.
+        #[arg(long, default_value_t = 1000)]
+        points: usize,
+    },
+}
+
+/// `hardiff nn train`
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Prior JSON file (the data law; see `hardiff sample --help`).
+    #[arg(long)]
+    prior: PathBuf,
+    /// Hidden layer widths, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "128,128")]
+    hidden: Vec<usize>,
+    /// Adam steps.
+    #[arg(long, default_value_t = 2000)]
+    steps: usize,
+    /// Rows per step.
+    #[arg(long = "batch-size", default_value_t = 256)]
+    batch_size: usize,
+    /// Peak learning rate.
+    #[arg(long = "learning-rate", default_value_t = 1e-3)]
+    learning_rate: f64,
+    /// Seed of initialisation and training.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Checkpoint file to write.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub(super) fn run(cmd: NnCommand, format: Format) -> Result<()> {
+    match cmd {
+        NnCommand::Train(args) => {
+            let prior = PriorSpec::load(&args.prior)?;
+            let config = DsmConfig {
+                steps: args.steps,
+                batch_size: args.batch_size,
+                learning_rate: args.learning_rate,
+                seed: args.seed,
+                ..DsmConfig::default()
+            };
+            let (model, report) = train_score_network(
+                prior.sampler(),
+                &args.hidden,
+                Parameterization::GaussianResidual,
+                4,
+                &config,
+            )?;
+            model
+                .save(&args.out)
+                .with_context(|| format!("writing {}", args.out.display()))?;
+            eprintln!("checkpoint written to {}", args.out.display());
+            let rows: Vec<Vec<f64>> = report
+                .losses
+                .iter()
+                .map(|p| vec![p.step as f64, p.loss])
+                .collect();
+            print_table(
+                &Table {
+                    columns: vec!["step".into(), "loss".into()],
+                    rows,
+                },
+                format,
+            )
+        }
+        NnCommand::Score { checkpoint, t } => {
+            let model = ScoreMlp::load(&checkpoint)?;
+            let x = io::read_points(std::io::stdin().lock(), Some(model.dim()))
+                .context("reading points from stdin")?;
+            let mut out = Array2::zeros(x.raw_dim());
+            model.score(t, x.view(), out.view_mut())?;
+            print_table(&Table::with_prefix("s", &out), format)
+        }
+        NnCommand::Compile {
+            kind,
+            input_bits,
+            output_bits,
+            seed,
+            points,
+        } => {
+            let kind: Kind = kind.parse()?;
+            let options = OwfSummaryOptions {
+                points,
+                ..OwfSummaryOptions::default()
+            };
+            let summary = owf_network_summary(kind, input_bits, output_bits, seed, &options)?;
+            let value = serde_json::to_value(&summary)?;
+            match format {
+                Format::Json => println!("{value}"),
+                Format::Csv => {
+                    println!("neurons,weights,depth,max_error");
+                    println!(
+                        "{},{},{},{}",
+                        summary.neurons,
+                        summary.weights,
+                        summary.depth,
+                        summary.max_error.map_or("".to_string(), io::format_f64)
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}
