@@ -4,12 +4,13 @@
 //! - polynomial: log cost = a + b·log size (rate = degree b);
 //! - exponential: log cost = a + c·size (rate = c per unit size; base e^c).
 //!
-//! **Class rule:** the curve is exponential when the exponential model's residual sum of squares
-//! is at most half the polynomial model's, and polynomial otherwise (both models have two
-//! parameters, so RSS is a fair comparison). The factor 2 makes polynomial the default for
-//! curves both models fit equally well — flat curves, where the class is immaterial (degree and
-//! rate ≈ 0), and curves too short or noisy to tell — so "exponential" is only claimed when the
-//! data say so. The 95% interval of each rate is a percentile
+//! **Class rule:** the curve is exponential when (i) the exponential model's residual sum of
+//! squares is less than half the polynomial model's (both have two parameters, so RSS is a fair
+//! comparison) and (ii) the fitted exponential at least doubles over the measured range
+//! (c·(size_max − size_min) ≥ ln 2); otherwise it is polynomial. Polynomial is thus the default
+//! for curves both models fit about equally well — too short or noisy to tell — and for nearly
+//! flat curves such as a + b·n with a ≫ b·n, which over a finite range an exponential with a
+//! tiny rate imitates; "exponential" is only claimed when the data say so. The 95% interval of each rate is a percentile
 //! bootstrap over trials: every bootstrap replicate resamples, at each size, that size's trials
 //! with replacement, recomputes the mean cost per size and refits.
 
@@ -187,12 +188,15 @@ pub fn fit_scaling_with(
     let means: Vec<f64> = points.iter().map(|(_, c)| aggregate(c)).collect();
     let (polynomial, exponential) = fit_means(&sizes, &means);
     // A polynomial that fits to rounding error (e.g. a constant cost) settles the question.
-    let class =
-        if polynomial.rss > 1e-18 && exponential.rss < EXPONENTIAL_RSS_FACTOR * polynomial.rss {
-            GrowthClass::Exponential
-        } else {
-            GrowthClass::Polynomial
-        };
+    let range = distinct[distinct.len() - 1] - distinct[0];
+    let class = if polynomial.rss > 1e-18
+        && exponential.rss < EXPONENTIAL_RSS_FACTOR * polynomial.rss
+        && exponential.slope * range >= std::f64::consts::LN_2
+    {
+        GrowthClass::Exponential
+    } else {
+        GrowthClass::Polynomial
+    };
 
     let mut rng = rng::stream(seed, "bootstrap", &[points.len() as u64]);
     let mut poly_rates = Vec::with_capacity(replicates);
@@ -297,6 +301,19 @@ mod tests {
         let fit = fit_scaling(&flat, 20, 1).unwrap();
         assert_eq!(fit.class, GrowthClass::Polynomial);
         assert!(fit.rate.abs() < 1e-12);
+    }
+
+    #[test]
+    fn affine_curves_with_a_large_intercept_are_polynomial() {
+        // 1000 + n over n = 4..64 is fitted slightly better by e^{0.0009 n} than by n^{0.05},
+        // but it grows by 6%: the rule calls it polynomial.
+        let affine: Vec<(f64, Vec<f64>)> = [4.0, 8.0, 16.0, 32.0, 64.0]
+            .iter()
+            .map(|&n| (n, vec![1000.0 + n]))
+            .collect();
+        let fit = fit_scaling(&affine, 20, 1).unwrap();
+        assert!(fit.exponential.rss < 0.5 * fit.polynomial.rss);
+        assert_eq!(fit.class, GrowthClass::Polynomial);
     }
 
     #[test]
