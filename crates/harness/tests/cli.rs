@@ -3,81 +3,10 @@
 
 use hardiff_dist::{GaussianPancakes, Score};
 use ndarray::{Array1, Array2};
-use std::io::Write;
-use std::process::{Command, Stdio};
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
 
-fn hardiff(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hardiff"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("hardiff runs");
-    {
-        let mut pipe = child.stdin.take().unwrap();
-        if let Some(text) = stdin {
-            pipe.write_all(text.as_bytes()).unwrap();
-        }
-    }
-    let out = child.wait_with_output().unwrap();
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-fn ok(args: &[&str], stdin: Option<&str>) -> String {
-    let out = hardiff(args, stdin);
-    assert_eq!(out.code, 0, "hardiff {args:?} failed: {}", out.stderr);
-    out.stdout
-}
-
-/// Asserts a usage error: exit code 2 and exactly one line on stderr containing `needle`.
-fn usage_error(args: &[&str], stdin: Option<&str>, needle: &str) {
-    let out = hardiff(args, stdin);
-    assert_eq!(
-        out.code, 2,
-        "hardiff {args:?}: expected exit 2, stderr {}",
-        out.stderr
-    );
-    assert_eq!(
-        out.stderr.trim_end().lines().count(),
-        1,
-        "not one line: {:?}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains(needle),
-        "{:?} lacks {needle:?}",
-        out.stderr
-    );
-    assert!(out.stdout.is_empty());
-}
-
-fn parse_csv(text: &str) -> (Vec<String>, Array2<f64>) {
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    let rows: Vec<f64> = lines
-        .flat_map(|l| {
-            l.split(',')
-                .map(|v| v.parse::<f64>().unwrap())
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let n = rows.len() / header.len();
-    (
-        header.clone(),
-        Array2::from_shape_vec((n, header.len()), rows).unwrap(),
-    )
-}
+use common::{hardiff, ok, parse_table as parse_csv, usage_error};
 
 #[test]
 fn discrete_gaussian_samples_lie_on_the_coset_and_are_seeded() {

@@ -4,74 +4,13 @@
 use hardiff_dist::{Gaussian, GaussianMixture};
 use hardiff_owf::{build, Bits, Kind};
 use ndarray::{array, Array2};
-use std::io::Write;
-use std::process::{Command, Stdio};
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
 
-fn hardiff(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hardiff"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("hardiff runs");
-    {
-        let mut pipe = child.stdin.take().unwrap();
-        if let Some(text) = stdin {
-            pipe.write_all(text.as_bytes()).unwrap();
-        }
-    }
-    let out = child.wait_with_output().unwrap();
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-fn ok(args: &[&str], stdin: Option<&str>) -> String {
-    let out = hardiff(args, stdin);
-    assert_eq!(out.code, 0, "hardiff {args:?} failed: {}", out.stderr);
-    out.stdout
-}
-
-fn usage_error(args: &[&str], stdin: Option<&str>, needle: &str) {
-    let out = hardiff(args, stdin);
-    assert_eq!(
-        out.code, 2,
-        "hardiff {args:?}: expected exit 2, stderr {}",
-        out.stderr
-    );
-    assert_eq!(
-        out.stderr.trim_end().lines().count(),
-        1,
-        "not one line: {:?}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains(needle),
-        "{:?} lacks {needle:?}",
-        out.stderr
-    );
-}
+use common::{hardiff, ok, usage_error};
 
 fn parse_csv(text: &str) -> Array2<f64> {
-    let mut lines = text.lines();
-    let k = lines.next().unwrap().split(',').count();
-    let v: Vec<f64> = lines
-        .flat_map(|l| {
-            l.split(',')
-                .map(|x| x.parse::<f64>().unwrap())
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    Array2::from_shape_vec((v.len() / k, k), v).unwrap()
+    common::parse_table(text).1
 }
 
 fn temp_file(name: &str, text: &str) -> String {
