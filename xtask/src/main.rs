@@ -61,7 +61,7 @@ struct BenchArgs {
     /// Seed of the run: same seed, same numbers.
     #[arg(long, default_value_t = 2024)]
     seed: u64,
-    /// Report folder (default target/hardiff-report/<scale>).
+    /// Report folder (default `target/hardiff-report/<scale>`).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Fail (exit 1, one line per regression) if a curve changes class or leaves its tolerance.

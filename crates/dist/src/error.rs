@@ -105,7 +105,7 @@ pub enum Error {
     },
 }
 
-/// `Result` with [`Error`].
+/// `Result` with [`enum@Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Returns `value` if it is finite and > 0, else [`Error::NonPositive`].

@@ -146,7 +146,7 @@ pub fn mean_of(values: &[f64]) -> f64 {
 }
 
 /// The reciprocal of the mean: for trials that record a *rate* (e.g. an acceptance rate per
-/// trial) whose cost is its inverse — 1/E[rate] is finite even where E[1/rate] is not.
+/// trial) whose cost is its inverse — 1/E\[rate\] is finite even where E\[1/rate\] is not.
 pub fn inverse_mean_of(values: &[f64]) -> f64 {
     1.0 / mean_of(values)
 }

@@ -3,7 +3,7 @@
 //! Given y = f(s*) for an unknown s*, the inverter builds g̃ for f, measures the f-part of a
 //! (virtual) sample whose seed is s* — A reads the first `bits` output coordinates u, and
 //! y_meas = β(2y − 1) + η ξ — runs any posterior sampler of hardiff-sde on (g̃, A, y_meas),
-//! decodes each posterior sample's input signs ŝ = 1[x > 0], and checks f(ŝ) = y. Exact
+//! decodes each posterior sample's input signs ŝ = 1\[x > 0\], and checks f(ŝ) = y. Exact
 //! posterior samples put almost all their mass on preimages once η ≪ β (MATH.md §6), so an
 //! efficient posterior sampler would be an efficient inverter; [`PosteriorInverter`] implements
 //! `hardiff_owf::Inverter`, so it is measured beside brute force and elimination.
@@ -32,7 +32,7 @@ pub enum ScoreOracle {
 }
 
 /// The measurement of the first `bits` output coordinates of g̃ with noise η, and the observed
-/// y_meas = β(2y_{[bits]} − 1) + η ξ for the output bits `y` (MATH.md §6).
+/// y_meas = β(2y_{\[bits\]} − 1) + η ξ for the output bits `y` (MATH.md §6).
 pub fn measure_output_bits(
     dist: &OwfDistribution,
     y: &Bits,

@@ -264,7 +264,7 @@ impl LinePlot {
     }
 }
 
-/// A heatmap of `values[i][j]` at (xs[j], ys[i]) with a white→blue scale between the finite
+/// A heatmap of `values\[i\]\[j\]` at (xs\[j\], ys\[i\]) with a white→blue scale between the finite
 /// minimum and maximum, annotated with each cell's value.
 pub fn heatmap(
     path: &Path,

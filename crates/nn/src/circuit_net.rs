@@ -2,12 +2,12 @@
 //! ReLU networks with the gadgets of MATH.md §5: NOT a = 1 − a, AND a b = ReLU(a + b − 1), and
 //! XOR either as a + b − 2·ReLU(a + b − 1) ([`XorGadget::Affine`], one neuron) or as
 //! ReLU(a − b) + ReLU(b − a) ([`XorGadget::AbsDiff`], two neurons). The network is exact on
-//! every input in {0,1}^n; on inputs in [0,1]^n every wire stays in [0,1].
+//! every input in {0,1}^n; on inputs in \[0,1\]^n every wire stays in \[0,1\].
 //!
 //! With the affine XOR a wire's form can accumulate terms from many layers (a chain of k XORs
 //! is a sum of k + 1 inputs and k neurons), each of which must then be carried by pass-through
 //! neurons; the compiler therefore *materialises* a wire — replaces its form w by the neuron
-//! ReLU(w) = w, exact since w ∈ [0,1] — once its form has more than [`MAX_WIRE_TERMS`] terms,
+//! ReLU(w) = w, exact since w ∈ \[0,1\] — once its form has more than [`MAX_WIRE_TERMS`] terms,
 //! and a gate that reads a multi-term wire produced two or more layers earlier reads its
 //! materialised copy (one pass-through per layer instead of one per term).
 
@@ -30,7 +30,7 @@ pub enum XorGadget {
 /// Wires whose affine form has more terms than this are materialised (module docs).
 pub const MAX_WIRE_TERMS: usize = 4;
 
-/// Emits `circuit` into `g` with the given input forms (one per circuit input, values in [0,1])
+/// Emits `circuit` into `g` with the given input forms (one per circuit input, values in \[0,1\])
 /// and returns the forms of the circuit outputs.
 pub fn emit_circuit(
     g: &mut ReluGraph,

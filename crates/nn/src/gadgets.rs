@@ -3,16 +3,16 @@
 //! | gadget | formula | exact where | neurons |
 //! |---|---|---|---|
 //! | [`not`] | 1 − a | everywhere (a bit) | 0 |
-//! | [`and`] | ReLU(a + b − 1) | a, b ∈ {0,1} (and ∈ [0,1] output for a, b ∈ [0,1]) | 1 |
+//! | [`and`] | ReLU(a + b − 1) | a, b ∈ {0,1} (and ∈ \[0,1\] output for a, b ∈ \[0,1\]) | 1 |
 //! | [`xor`] | a + b − 2 ReLU(a + b − 1) | a, b ∈ {0,1} | 1 |
 //! | [`xor_abs`] | ReLU(a − b) + ReLU(b − a) = \|a − b\| | a, b ∈ {0,1} | 2 |
 //! | [`clamp`] | lo + ReLU(x − lo) − ReLU(x − hi) = min(max(x, lo), hi) | all x | 2 |
-//! | [`sign_ramp`] | ReLU(x/(2δ) + ½) − ReLU(x/(2δ) − ½) | = 1[x > 0] for \|x\| ≥ δ, in [0,1] between | 2 |
+//! | [`sign_ramp`] | ReLU(x/(2δ) + ½) − ReLU(x/(2δ) − ½) | = 1\[x > 0\] for \|x\| ≥ δ, in \[0,1\] between | 2 |
 //! | [`mul_bit`] | ReLU(r + 2Mb − M) − Mb = b·r | b ∈ {0,1}, \|r\| ≤ M | 1 |
 //! | [`PiecewiseLinear::to_relu`] | v₀ − s_L ReLU(k₀ − x) + Σᵢ Δsᵢ ReLU(x − kᵢ) | equals the interpolant everywhere | ≤ knots + 1 |
 //!
-//! On inputs in [0,1] (e.g. a sign ramp inside its transition) the gates stay in [0,1]: AND, XOR
-//! and |a − b| map [0,1]² into [0,1], so downstream gadgets that assume bounded values stay
+//! On inputs in \[0,1\] (e.g. a sign ramp inside its transition) the gates stay in \[0,1\]: AND, XOR
+//! and |a − b| map \[0,1\]² into \[0,1\], so downstream gadgets that assume bounded values stay
 //! valid.
 //!
 //! [`PiecewiseLinear`] interpolates a 1-D function at knots (uniform, with the classical bound
@@ -61,7 +61,7 @@ pub fn clamp(g: &mut ReluGraph, x: &Affine, lo: f64, hi: f64) -> Result<Affine> 
     Ok(&(&a - &b) + lo)
 }
 
-/// The steep clamped ramp reading the sign of x: equals 1[x > 0] exactly for |x| ≥ `delta`,
+/// The steep clamped ramp reading the sign of x: equals 1\[x > 0\] exactly for |x| ≥ `delta`,
 /// and rises linearly from 0 to 1 on (−δ, δ). Requires δ > 0.
 pub fn sign_ramp(g: &mut ReluGraph, x: &Affine, delta: f64) -> Result<Affine> {
     positive("sign ramp half-width delta", delta)?;

@@ -7,7 +7,7 @@
 //! - **x-part** (both regimes): score_x_i = G(x_i) with G a 1-D function turned into a
 //!   piecewise-linear interpolant (one ReLU per knot, curvature-adaptive knots on
 //!   [−X, X], X = (k_env·√(R² + σ²) + α)·e^{−t}, linear extension beyond):
-//!   - rounding regime (σ ≤ σ_c): G(x) = e^t (log h^{1[x>0]}_σ)′(e^t x) — the x-part of the
+//!   - rounding regime (σ ≤ σ_c): G(x) = e^t (log h^{1\[x>0\]}_σ)′(e^t x) — the x-part of the
 //!     rounding score is a function of x_i alone, odd, with a jump at 0 that the interpolant
 //!     crosses by one steep segment on (−δ, δ);
 //!   - large-noise regime: G(x) = e^t (log g_σ)′(e^t x) (smooth).

@@ -114,7 +114,7 @@ pub struct PancakeExperimentConfig {
 
 impl Default for PancakeExperimentConfig {
     /// γ = 2, σ = 0.2 (b = γσ/a ≈ 0.39: pancakes clearly visible at t = 0; their score signal
-    /// E[g_t²] stays O(0.1–1) up to t ≈ 0.05 and fades by t ≈ 0.3 as b_t → γ), d ∈ {2,…,32},
+    /// E\[g_t²\] stays O(0.1–1) up to t ≈ 0.05 and fades by t ≈ 0.3 as b_t → γ), d ∈ {2,…,32},
     /// 20 000 training samples, 4000 DSM steps of 256 on t ∈ [0.005, 2].
     fn default() -> Self {
         Self {

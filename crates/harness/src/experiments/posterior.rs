@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::path::Path;
 
-/// MATH.md §6/§9: rejection on g̃ costs 1/E[P_acc] = 2^{1.5 m'} prior draws per accepted
+/// MATH.md §6/§9: rejection on g̃ costs 1/E\[P_acc\] = 2^{1.5 m'} prior draws per accepted
 /// sample: rate 1.5 ln 2 per measured bit.
 pub const PREDICTED_REJECTION_RATE: f64 = 1.5 * std::f64::consts::LN_2;
 
@@ -63,9 +63,9 @@ pub fn output_table(f: &dyn OneWayFunction) -> Result<Vec<Bits>> {
         .collect()
 }
 
-/// E_{s*, ξ}[P_acc] of rejection sampling on g̃ when the first `bits` output coordinates are
+/// E_{s*, ξ}\[P_acc\] of rejection sampling on g̃ when the first `bits` output coordinates are
 /// measured with noise η (MATH.md §6), exact up to a relative error e^{−2β²/η²}:
-/// E[P_acc] = 2^{−bits/2} Σ_j q_j e^{−jβ²/η²}, where q_j is the probability that two independent
+/// E\[P_acc\] = 2^{−bits/2} Σ_j q_j e^{−jβ²/η²}, where q_j is the probability that two independent
 /// uniform seeds' measured output bits differ in j places. (Per measured coordinate,
 /// E_ξ exp(−(δ/η + ξ)²/2) = 2^{−1/2} e^{−δ²/(4η²)} with δ ∈ {0, ±2β}.) Terms j ≥ 2 are dropped.
 pub fn expected_acceptance(table: &[Bits], bits: usize, beta_over_eta: f64) -> f64 {
