@@ -107,7 +107,7 @@ fn e2_config(scale: Scale) -> E2Config {
         },
         Scale::Default => E2Config {
             n: 16,
-            bits: (1..=11).collect(),
+            bits: (1..=10).collect(),
             trials: 64,
             accepts_per_trial: 6.0,
         },

@@ -276,7 +276,7 @@ fn e6_grid(scale: Scale) -> (Vec<Kind>, Vec<usize>, usize) {
                 Kind::Linear,
                 Kind::Identity,
             ],
-            vec![8, 16, 32, 64, 128],
+            vec![8, 16, 32, 64],
             10,
         ),
     }
