@@ -6,8 +6,8 @@
 //!
 //! **Class rule:** the curve is exponential when (i) the exponential model's residual sum of
 //! squares is less than half the polynomial model's (both have two parameters, so RSS is a fair
-//! comparison) and (ii) the fitted exponential at least doubles over the measured range
-//! (c·(size_max − size_min) ≥ ln 2); otherwise it is polynomial. Polynomial is thus the default
+//! comparison) and (ii) the fitted exponential at least quadruples over the measured range
+//! (c·(size_max − size_min) ≥ ln 4); otherwise it is polynomial. Polynomial is thus the default
 //! for curves both models fit about equally well — too short or noisy to tell — and for nearly
 //! flat curves such as a + b·n with a ≫ b·n, which over a finite range an exponential with a
 //! tiny rate imitates; "exponential" is only claimed when the data say so. The 95% interval of each rate is a percentile
@@ -17,6 +17,9 @@
 use hardiff_dist::rng;
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
+
+/// The fitted exponential must grow by at least this factor over the measured sizes.
+pub const MIN_EXPONENTIAL_GROWTH: f64 = 4.0;
 
 /// The exponential model must have at most this fraction of the polynomial model's RSS.
 pub const EXPONENTIAL_RSS_FACTOR: f64 = 0.5;
@@ -191,7 +194,7 @@ pub fn fit_scaling_with(
     let range = distinct[distinct.len() - 1] - distinct[0];
     let class = if polynomial.rss > 1e-18
         && exponential.rss < EXPONENTIAL_RSS_FACTOR * polynomial.rss
-        && exponential.slope * range >= std::f64::consts::LN_2
+        && exponential.slope * range >= MIN_EXPONENTIAL_GROWTH.ln()
     {
         GrowthClass::Exponential
     } else {

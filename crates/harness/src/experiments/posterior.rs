@@ -375,7 +375,11 @@ struct E3Point {
 
 struct E3Config {
     kinds: Vec<Kind>,
+    /// Sizes of the posterior-sampling inverters (rejection costs e^{1.19 n} draws).
     ns: Vec<usize>,
+    /// Sizes of the cheap inverters (brute force, elimination): a wide range, so that n^b and
+    /// e^{cn} can be told apart.
+    cheap_ns: Vec<usize>,
     trials: usize,
     guided_trials: usize,
     /// Posterior samples (and SMC particles) per guided attempt: the polynomial budget.
@@ -389,6 +393,7 @@ fn e3_config(scale: Scale) -> E3Config {
         Scale::Quick => E3Config {
             kinds: vec![Kind::Blake3, Kind::Identity],
             ns: vec![4, 6, 8, 10],
+            cheap_ns: vec![4, 8, 12, 16],
             trials: 16,
             guided_trials: 4,
             guided_samples: 16,
@@ -406,6 +411,7 @@ fn e3_config(scale: Scale) -> E3Config {
             // Rejection at n = 12 needs ~e^{1.19·12} ≈ 1.6M draws per typical y (and a heavy
             // tail beyond): n stops at 10 to keep the default suite near ten minutes.
             ns: vec![4, 6, 8, 10],
+            cheap_ns: vec![6, 8, 10, 12, 14, 16, 18, 20],
             trials: 16,
             guided_trials: 8,
             guided_samples: 32,
@@ -466,7 +472,10 @@ impl Experiment for Inversion {
         let cfg = e3_config(scale);
         let mut points = Vec::new();
         for &kind in &cfg.kinds {
-            for &n in &cfg.ns {
+            let mut sizes: Vec<usize> = cfg.ns.iter().chain(&cfg.cheap_ns).copied().collect();
+            sizes.sort_unstable();
+            sizes.dedup();
+            for &n in &sizes {
                 if kind == Kind::Goldreich && n < 6 {
                     continue; // Goldreich's hyperedges need 5 distinct inputs.
                 }
@@ -482,6 +491,13 @@ impl Experiment for Inversion {
                     InverterKind::DpsExact,
                 ] {
                     if inverter == InverterKind::Elimination && !kind.is_control() {
+                        continue;
+                    }
+                    let cheap = matches!(
+                        inverter,
+                        InverterKind::BruteForce | InverterKind::Elimination
+                    );
+                    if !(if cheap { &cfg.cheap_ns } else { &cfg.ns }).contains(&n) {
                         continue;
                     }
                     if matches!(inverter, InverterKind::SmcExact | InverterKind::DpsExact)
