@@ -764,7 +764,13 @@ impl Experiment for Inversion {
              exact score the coupling exists but is visible only once σ ≲ β ≈ 10⁻³, long after the signs froze (σ ≪ α/2 = 0.25); SMC \
              can then still select particles whose u matches y, so it succeeds exactly when some particle already sits in a right \
              orthant — probability ≈ P·k/2^n, exponential in n at a fixed particle budget. This is the theorem's mechanism made \
-             visible: a sampler that read y into the signs would be an inverter.",
+             visible: a sampler that read y into the signs would be an inverter.\n\n**Reading the fits.** Brute force and \
+             elimination run over a wide range of n, where n^b and e^(cn) separate cleanly. Rejection stops at n = 10 (its typical \
+             run costs e^(1.19 n) draws), and over four sizes a curve bent by small-n structure may not separate: subset sum mod \
+             2^n has heavily colliding outputs at n ≤ 6, and Goldreich's function needs n ≥ 6, leaving three sizes. The class rule \
+             then defaults to polynomial (it claims exponential only when the exponential fit halves the residuals and grows at \
+             least 4×); such a curve's exponential rate and interval are still in E3.json (`fits[].fit.exponential`). E2 measures \
+             the rejection rate cleanly, over m' = 1…10 measured bits at fixed n.",
             p = cfg.guided_samples,
             steps = cfg.guided_steps,
         );
