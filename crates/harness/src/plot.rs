@@ -68,9 +68,11 @@ pub struct LinePlot {
     pub series: Vec<Series>,
     /// Size in pixels.
     pub size: (u32, u32),
+    /// Where the legend goes (default upper left, where rising cost curves leave room).
+    pub legend: SeriesLabelPosition,
 }
 
-const PALETTE: [RGBColor; 8] = [
+const PALETTE: [RGBColor; 12] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
@@ -79,6 +81,10 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
     RGBColor(23, 190, 207),
+    RGBColor(188, 189, 34),
+    RGBColor(127, 127, 127),
+    RGBColor(0, 0, 128),
+    RGBColor(128, 0, 0),
 ];
 
 fn plot_err(path: &Path, e: impl std::fmt::Display) -> Error {
@@ -103,12 +109,18 @@ impl LinePlot {
             log_y: false,
             series: Vec::new(),
             size: (720, 480),
+            legend: SeriesLabelPosition::UpperLeft,
         }
     }
     /// Sets log axes.
     pub fn log_axes(mut self, log_x: bool, log_y: bool) -> Self {
         self.log_x = log_x;
         self.log_y = log_y;
+        self
+    }
+    /// Puts the legend at `position`.
+    pub fn legend_at(mut self, position: SeriesLabelPosition) -> Self {
+        self.legend = position;
         self
     }
     /// Adds a series.
@@ -256,6 +268,7 @@ impl LinePlot {
         }
         chart
             .configure_series_labels()
+            .position(self.legend.clone())
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .draw()

@@ -672,10 +672,16 @@ impl Experiment for Inversion {
             }
         }
         let mut fits = Vec::new();
-        let mut cost_plot = LinePlot::new(
-            "inverting f: counted cost vs n (m = n)",
+        let mut cheap_plot = LinePlot::new(
+            "inverting f: brute force (f-evaluations) and elimination (evaluations + row operations)",
             "input bits n",
-            "cost (unit per inverter)",
+            "cost",
+        )
+        .log_axes(false, true);
+        let mut rejection_plot = LinePlot::new(
+            "inverting f by rejection posterior sampling: prior draws (geometric mean) vs n (m = n)",
+            "input bits n",
+            "prior draws until acceptance",
         )
         .log_axes(false, true);
         for ((inverter, kind), curve) in &curves {
@@ -715,13 +721,19 @@ impl Experiment for Inversion {
                 0.15,
                 fit,
             ));
-            cost_plot = cost_plot.with(Series::new(
+            let series = Series::new(
                 format!("{inverter} / {kind}"),
                 curve.iter().map(|(n, c)| (*n, aggregate(c))).collect(),
                 SeriesStyle::LinePoints,
-            ));
+            );
+            if inverter == "rejection" {
+                rejection_plot = rejection_plot.with(series);
+            } else {
+                cheap_plot = cheap_plot.with(series);
+            }
         }
-        cost_plot.save(&out.join("E3-cost.svg"))?;
+        cheap_plot.save(&out.join("E3-cost-cheap.svg"))?;
+        rejection_plot.save(&out.join("E3-cost-rejection.svg"))?;
         let mut success_plot = LinePlot::new(
             format!(
                 "guided posterior samplers: inversion success ({} samples per attempt)",
@@ -729,7 +741,8 @@ impl Experiment for Inversion {
             ),
             "input bits n",
             "success rate",
-        );
+        )
+        .legend_at(plotters::prelude::SeriesLabelPosition::UpperRight);
         for (label, pts) in success_curves {
             success_plot = success_plot.with(Series::new(label, pts, SeriesStyle::LinePoints));
         }
@@ -777,7 +790,11 @@ impl Experiment for Inversion {
         Ok(ExperimentReport {
             table,
             fits,
-            plots: vec!["E3-cost.svg".into(), "E3-guided-success.svg".into()],
+            plots: vec![
+                "E3-cost-cheap.svg".into(),
+                "E3-cost-rejection.svg".into(),
+                "E3-guided-success.svg".into(),
+            ],
             markdown,
         })
     }
@@ -1030,6 +1047,7 @@ impl Experiment for Sensitivity {
             "P[posterior sample inverts f]",
         )
         .log_axes(true, false)
+        .legend_at(plotters::prelude::SeriesLabelPosition::UpperRight)
         .with(Series::new(
             "exact posterior, mean over (s*, ξ)",
             noise_curve.clone(),
