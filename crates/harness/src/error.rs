@@ -17,21 +17,22 @@ pub enum Error {
     /// A scaling fit that could not be made.
     #[error(transparent)]
     Fit(#[from] crate::fit::FitError),
-    /// File or stream I/O.
-    #[error("{context}: {source}")]
+    /// File or stream I/O. (The cause is printed in the message and deliberately not
+    /// exposed as `source()`, so an error chain prints it once.)
+    #[error("{context}: {cause}")]
     Io {
         /// What was being done.
         context: String,
         /// The underlying error.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    /// Malformed JSON.
-    #[error("{context}: {source}")]
+    /// Malformed JSON (cause printed once, as for [`Error::Io`]).
+    #[error("{context}: {cause}")]
     Json {
         /// What was being read.
         context: String,
         /// The underlying error.
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
     /// Malformed CSV input.
     #[error("CSV input: {0}")]
@@ -57,14 +58,14 @@ impl Error {
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),
-            source,
+            cause: source,
         }
     }
     /// A JSON error with what was being read.
     pub fn json(context: impl Into<String>, source: serde_json::Error) -> Self {
         Error::Json {
             context: context.into(),
-            source,
+            cause: source,
         }
     }
 }

@@ -67,9 +67,22 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
             || e.is::<hardiff_owf::Error>()
             || e.is::<serde_json::Error>()
             || e.is::<hardiff_nn::Error>()
+            || e.downcast_ref::<hardiff_sde::Error>().is_some_and(|s| {
+                !matches!(
+                    s,
+                    hardiff_sde::Error::BudgetExhausted { .. }
+                        | hardiff_sde::Error::Diverged { .. }
+                )
+            })
             || matches!(
                 e.downcast_ref::<crate::Error>(),
-                Some(crate::Error::Csv(_) | crate::Error::Invalid(_) | crate::Error::Dist(_))
+                Some(
+                    crate::Error::Csv(_)
+                        | crate::Error::Invalid(_)
+                        | crate::Error::Dist(_)
+                        | crate::Error::Owf(_)
+                        | crate::Error::Json { .. }
+                )
             )
     });
     if usage {
@@ -136,8 +149,9 @@ pub fn main() -> ! {
         Ok(()) => std::process::exit(0),
         Err(e)
             if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
+                c.downcast_ref::<std::io::Error>().is_some_and(broken)
+                    || matches!(c.downcast_ref::<crate::Error>(), Some(crate::Error::Io { cause, .. }) if broken(cause))
             }) =>
         {
             // `hardiff … | head`: the reader left; that is not a failure.

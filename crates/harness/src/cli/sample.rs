@@ -38,6 +38,7 @@ impl From<SamplerName> for SamplerKind {
 
 /// `hardiff sample`
 #[derive(Debug, Args)]
+#[command(allow_negative_numbers = true)]
 pub struct SampleArgs {
     /// Prior JSON file (`{"kind":"gaussian"|"gmm"|"pancakes"|"owf-dist",…}`).
     #[arg(long)]
