@@ -18,6 +18,12 @@ use hardiff_dist::rng;
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 
+/// Points of one cost curve: each size with the costs of its trials.
+pub type Curve = Vec<(f64, Vec<f64>)>;
+
+/// How the trials of one size are reduced to its cost (e.g. [`mean_of`]).
+pub type Aggregate = dyn Fn(&[f64]) -> f64;
+
 /// The fitted exponential must grow by at least this factor over the measured sizes.
 pub const MIN_EXPONENTIAL_GROWTH: f64 = 4.0;
 
@@ -167,7 +173,7 @@ pub fn fit_scaling_with(
     points: &[(f64, Vec<f64>)],
     replicates: usize,
     seed: u64,
-    aggregate: &dyn Fn(&[f64]) -> f64,
+    aggregate: &Aggregate,
 ) -> Result<ScalingFit, FitError> {
     let points: Vec<&(f64, Vec<f64>)> = points.iter().filter(|(_, c)| !c.is_empty()).collect();
     for (size, costs) in &points {

@@ -8,7 +8,8 @@ use crate::bench::{
 };
 use crate::error::{Error, Result};
 use crate::fit::{
-    fit_scaling, fit_scaling_with, geometric_mean_of, inverse_mean_of, mean_of, GrowthClass,
+    fit_scaling, fit_scaling_with, geometric_mean_of, inverse_mean_of, mean_of, Aggregate, Curve,
+    GrowthClass,
 };
 use crate::inverter::{measure_output_bits, PosteriorInverter, ScoreOracle};
 use crate::plot::{LinePlot, Series, SeriesStyle};
@@ -30,12 +31,6 @@ pub const PREDICTED_REJECTION_RATE: f64 = 1.5 * std::f64::consts::LN_2;
 /// −m' ln 2 − Σ_j ξ_j²/2 for the matching seeds; rate ln 2 + ½ per measured bit *(derived)*.
 /// (The arithmetic mean of the draws is infinite: E_y[1/P_acc(y)] = ∫ dy/(2πη²)^{m'/2}.)
 pub const PREDICTED_REJECTION_TYPICAL_RATE: f64 = std::f64::consts::LN_2 + 0.5;
-
-/// Points (size, trial costs) of one cost curve.
-type Curve = Vec<(f64, Vec<f64>)>;
-
-/// How the trials of one size are reduced to its cost.
-type Aggregate = dyn Fn(&[f64]) -> f64;
 
 /// The seed of the one-way function of an experiment (fixed per run seed and experiment).
 fn owf_seed(run_seed: u64, label: &str) -> u64 {

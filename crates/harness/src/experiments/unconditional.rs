@@ -6,7 +6,7 @@ use crate::bench::{
     ValueTable,
 };
 use crate::error::{Error, Result};
-use crate::fit::{fit_scaling, GrowthClass};
+use crate::fit::{fit_scaling, Curve, GrowthClass};
 use crate::plot::{LinePlot, Series, SeriesStyle};
 use hardiff_dist::owf_dist::{ve_sigma_to_ou_time, OwfDistribution, OwfParams};
 use hardiff_dist::{rng, CountingScore, Score};
@@ -183,8 +183,7 @@ impl Experiment for UnconditionalSampling {
             "seconds_per_sample",
             "network_weights",
         ]);
-        let mut curves: std::collections::BTreeMap<String, Vec<(f64, Vec<f64>)>> =
-            Default::default();
+        let mut curves: std::collections::BTreeMap<String, Curve> = Default::default();
         let mut plot = LinePlot::new(
             "unconditional sampling of g̃: elementary work per sample vs n",
             "input bits n (m = n)",
@@ -339,8 +338,7 @@ impl Experiment for NetworkSizes {
             "max_error_vs_exact",
             "max_error_vs_efficient",
         ]);
-        let mut curves: std::collections::BTreeMap<String, Vec<(f64, Vec<f64>)>> =
-            Default::default();
+        let mut curves: std::collections::BTreeMap<String, Curve> = Default::default();
         let mut error_plot = LinePlot::new(
             "constructed network: normalised L2 error vs t (n where brute force is possible)",
             "OU time t",
