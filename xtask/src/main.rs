@@ -1,7 +1,8 @@
 //! `cargo xtask`: hardiff's task runner (the cargo-xtask pattern: plain Rust, no shell scripts).
 //!
 //! **Architecture invariant:** xtask orchestrates and computes nothing itself; every experiment,
-//! fit and report lives in `hardiff-harness`.
+//! fit and report lives in `hardiff-bench`. (The one exception is `peer`, which times
+//! hardiff's kernels beside the NumPy peer script; it is a benchmark, not a library.)
 //!
 //! - `cargo xtask bench [--quick] [--only E2,E3] [--seed K] [--out DIR] [--check]
 //!   [--update-fixtures] [--shard k/N]` — run the suite and write the report folder.
@@ -12,9 +13,11 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use hardiff_harness::bench::{self, BenchConfig, Fixtures, Scale, SummaryEntry};
+use hardiff_bench::engine::{self as bench, BenchConfig, Fixtures, Scale, SummaryEntry};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+mod peer;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "hardiff's bench, report and CI tasks")]
@@ -113,7 +116,7 @@ fn fixtures_path(scale: Scale) -> PathBuf {
 
 fn check_against_fixtures(scale: Scale, summary: &[SummaryEntry], ran: &[String]) -> Result<()> {
     let path = fixtures_path(scale);
-    let fixtures: Fixtures = hardiff_harness::io::read_json(&path).with_context(|| {
+    let fixtures: Fixtures = hardiff_bench::io::read_json(&path).with_context(|| {
         format!(
             "no baseline for this scale: run with --update-fixtures to create {}",
             path.display()
@@ -150,7 +153,7 @@ fn bench(args: BenchArgs) -> Result<()> {
             .join("hardiff-report")
             .join(if args.quick { "quick" } else { "default" })
     });
-    let experiments = hardiff_harness::experiments::all();
+    let experiments = hardiff_bench::experiments::all();
     let config = BenchConfig {
         scale,
         only: args.only.clone(),
@@ -180,10 +183,7 @@ fn bench(args: BenchArgs) -> Result<()> {
             bail!("--update-fixtures needs the whole suite (drop --only)");
         }
         let path = fixtures_path(scale);
-        hardiff_harness::io::write_json(
-            &path,
-            &Fixtures::from_summary(scale, args.seed, &summary),
-        )?;
+        hardiff_bench::io::write_json(&path, &Fixtures::from_summary(scale, args.seed, &summary))?;
         eprintln!("bench: baselines written to {}", path.display());
     }
     if args.check {
@@ -219,7 +219,7 @@ fn main() {
             return;
         }
         Err(e) => {
-            let line = hardiff_harness::cli::one_line_usage_error(&e.to_string());
+            let line = one_line_usage_error(&e.to_string());
             eprintln!("{line} (see `cargo xtask --help`)");
             std::process::exit(2);
         }
@@ -227,24 +227,24 @@ fn main() {
     let result = match cli.task {
         Task::Bench(args) => bench(args),
         Task::Merge { shards, out, check } => (|| {
-            let experiments = hardiff_harness::experiments::all();
+            let experiments = hardiff_bench::experiments::all();
             let summary = bench::merge(&experiments, &shards, &out)?;
             print!("{}", bench::summary_table(&summary));
             eprintln!("merge: report written to {}", out.display());
             if check {
-                let info: bench::RunInfo = hardiff_harness::io::read_json(&out.join("run.json"))?;
+                let info: bench::RunInfo = hardiff_bench::io::read_json(&out.join("run.json"))?;
                 let ran: Vec<String> = summary.iter().map(|e| e.experiment.clone()).collect();
                 check_against_fixtures(info.scale, &summary, &ran)?;
             }
             Ok(())
         })(),
         Task::Plot { dir } => (|| {
-            let experiments = hardiff_harness::experiments::all();
+            let experiments = hardiff_bench::experiments::all();
             let summary = bench::merge(&experiments, std::slice::from_ref(&dir), &dir)?;
             print!("{}", bench::summary_table(&summary));
             Ok(())
         })(),
-        Task::Peer => hardiff_harness::peer::run(&workspace_root()).map_err(Into::into),
+        Task::Peer => peer::run(&workspace_root()).map_err(Into::into),
         Task::Ci => (|| {
             run_cmd("cargo", &["fmt", "--all", "--", "--check"])?;
             run_cmd(
@@ -269,4 +269,17 @@ fn main() {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
+}
+
+/// Folds clap's multi-line usage error into one line, dropping the usage and help hints (the
+/// same rule as the `hardiff` binary's).
+fn one_line_usage_error(text: &str) -> String {
+    let kept: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !(l.is_empty() || l.starts_with("Usage:") || l.starts_with("For more information"))
+        })
+        .collect();
+    kept.join(" ")
 }

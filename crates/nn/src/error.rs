@@ -54,14 +54,6 @@ pub enum Error {
     /// A checkpoint file is not valid JSON or does not describe a valid network.
     #[error("malformed checkpoint: {0}")]
     Malformed(String),
-    /// Reading or writing a file failed.
-    #[error("i/o error on {path}: {message}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The operating-system message.
-        message: String,
-    },
     /// A network built for a fixed grid of times was asked for a time not on its grid.
     #[error("no network was built for OU time t = {t} (grid: {grid})")]
     TimeNotOnGrid {

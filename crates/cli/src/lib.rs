@@ -1,7 +1,12 @@
+//! # hardiff-cli
+//!
 //! The `hardiff` command-line program: every public capability of the workspace as a command
 //! that prints CSV (header row) or JSON on stdout and reads points as CSV (header x0,x1,…) on
 //! stdin. Errors are one line on stderr; the exit code is 2 for bad usage or parameters and 1 for
 //! failures.
+//!
+//! **Architecture invariant:** argument parsing, file and table I/O, exit codes — no
+//! mathematics. Every number it prints comes from a library crate (hardiff-bench and below).
 
 mod nn;
 mod owf;
@@ -9,22 +14,39 @@ mod owf_dist;
 mod pancakes;
 mod sample;
 
-pub use pancakes::{write_figure1, FIGURE1_SIGMAS};
-
-use crate::io::{Format, Table};
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use hardiff_bench::io::{Format, Table};
 
 /// hardiff: hardness results about diffusion models, executable.
 #[derive(Debug, Parser)]
 #[command(name = "hardiff", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
     /// Output format of printed tables.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Csv)]
-    pub format: Format,
+    #[arg(long, global = true, value_enum, default_value_t = FormatArg::Csv)]
+    pub format: FormatArg,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--format`: how printed tables are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Comma-separated values with a header row.
+    #[default]
+    Csv,
+    /// One JSON document.
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Self {
+        match arg {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+        }
+    }
 }
 
 /// Top-level commands.
@@ -75,13 +97,13 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
                 )
             })
             || matches!(
-                e.downcast_ref::<crate::Error>(),
+                e.downcast_ref::<hardiff_bench::Error>(),
                 Some(
-                    crate::Error::Csv(_)
-                        | crate::Error::Invalid(_)
-                        | crate::Error::Dist(_)
-                        | crate::Error::Owf(_)
-                        | crate::Error::Json { .. }
+                    hardiff_bench::Error::Csv(_)
+                        | hardiff_bench::Error::Invalid(_)
+                        | hardiff_bench::Error::Dist(_)
+                        | hardiff_bench::Error::Owf(_)
+                        | hardiff_bench::Error::Json { .. }
                 )
             )
     });
@@ -101,15 +123,16 @@ pub(crate) fn print_table(table: &Table, format: Format) -> Result<()> {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    let format = Format::from(cli.format);
     match cli.command {
-        Command::DiscreteGaussian(cmd) => pancakes::discrete_gaussian(cmd, cli.format),
-        Command::Pancakes(cmd) => pancakes::pancakes(cmd, cli.format),
+        Command::DiscreteGaussian(cmd) => pancakes::discrete_gaussian(cmd, format),
+        Command::Pancakes(cmd) => pancakes::pancakes(cmd, format),
         Command::Figure(cmd) => pancakes::figure(cmd),
-        Command::Owf(cmd) => owf::run(cmd, cli.format),
-        Command::OwfDist(cmd) => owf_dist::run(cmd, cli.format),
-        Command::Sample(args) => sample::sample(args, cli.format),
-        Command::Posterior(args) => sample::posterior(args, cli.format),
-        Command::Nn(cmd) => nn::run(cmd, cli.format),
+        Command::Owf(cmd) => owf::run(cmd, format),
+        Command::OwfDist(cmd) => owf_dist::run(cmd, format),
+        Command::Sample(args) => sample::sample(args, format),
+        Command::Posterior(args) => sample::posterior(args, format),
+        Command::Nn(cmd) => nn::run(cmd, format),
     }
 }
 
@@ -151,7 +174,7 @@ pub fn main() -> ! {
             if e.chain().any(|c| {
                 let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
                 c.downcast_ref::<std::io::Error>().is_some_and(broken)
-                    || matches!(c.downcast_ref::<crate::Error>(), Some(crate::Error::Io { cause, .. }) if broken(cause))
+                    || matches!(c.downcast_ref::<hardiff_bench::Error>(), Some(hardiff_bench::Error::Io { cause, .. }) if broken(cause))
             }) =>
         {
             // `hardiff … | head`: the reader left; that is not a failure.

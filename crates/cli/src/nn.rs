@@ -1,10 +1,10 @@
 //! `hardiff nn train|score|compile`: ReLU score networks of hardiff-nn on the command line.
 
 use super::print_table;
-use crate::io::{self, Format, Table};
-use crate::prior::PriorSpec;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
+use hardiff_bench::io::{self, Format, Table};
+use hardiff_bench::prior::PriorSpec;
 use hardiff_dist::Score;
 use hardiff_nn::owf_net::{owf_network_summary, OwfSummaryOptions};
 use hardiff_nn::{train_score_network, DsmConfig, Parameterization, ScoreMlp};
@@ -93,8 +93,7 @@ pub(super) fn run(cmd: NnCommand, format: Format) -> Result<()> {
                 4,
                 &config,
             )?;
-            model
-                .save(&args.out)
+            std::fs::write(&args.out, model.to_json())
                 .with_context(|| format!("writing {}", args.out.display()))?;
             eprintln!("checkpoint written to {}", args.out.display());
             let rows: Vec<Vec<f64>> = report
@@ -111,7 +110,9 @@ pub(super) fn run(cmd: NnCommand, format: Format) -> Result<()> {
             )
         }
         NnCommand::Score { checkpoint, t } => {
-            let model = ScoreMlp::load(&checkpoint)?;
+            let text = std::fs::read_to_string(&checkpoint)
+                .with_context(|| format!("reading {}", checkpoint.display()))?;
+            let model = ScoreMlp::from_json(&text)?;
             let x = io::read_points(std::io::stdin().lock(), Some(model.dim()))
                 .context("reading points from stdin")?;
             let mut out = Array2::zeros(x.raw_dim());

@@ -2,7 +2,7 @@
 //! exp(m)), E3 (inverting f: who succeeds, at what cost) and E7 (where the reduction and the
 //! efficient score break).
 
-use crate::bench::{
+use crate::engine::{
     Experiment, ExperimentReport, PointContext, PointRecord, PointSpec, Scale, SummaryEntry,
     ValueTable,
 };
@@ -11,11 +11,11 @@ use crate::fit::{
     fit_scaling, fit_scaling_with, geometric_mean_of, inverse_mean_of, mean_of, Aggregate, Curve,
     GrowthClass,
 };
-use crate::inverter::{measure_output_bits, PosteriorInverter, ScoreOracle};
 use crate::plot::{LinePlot, Series, SeriesStyle};
 use hardiff_dist::owf_dist::{ve_sigma_to_ou_time, OwfDistribution, OwfParams};
 use hardiff_dist::rng;
 use hardiff_owf::{build_arc, Bits, BruteForce, Elimination, Inverter, Kind, OneWayFunction};
+use hardiff_reduce::inverter::{measure_output_bits, PosteriorInverter, ScoreOracle};
 use hardiff_sde::posterior::{rejection, PosteriorConfig, PosteriorMethod};
 use rand::{Rng, RngCore};
 use serde::{Deserialize, Serialize};

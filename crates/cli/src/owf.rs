@@ -1,9 +1,9 @@
 //! `hardiff owf eval|invert`: the one-way-function candidates of MATH.md §4 on the command line.
 
 use super::UsageError;
-use crate::io::Format;
 use anyhow::{anyhow, Result};
 use clap::{Args, Subcommand};
+use hardiff_bench::io::Format;
 use hardiff_owf::{build, Bits, BruteForce, Elimination, Inverter, Kind, OneWayFunction};
 
 /// Which candidate, with its sizes and seed.

@@ -1,11 +1,11 @@
 //! `hardiff sample` and `hardiff posterior`: unconditional and posterior samplers of
-//! hardiff-sde on a prior read from a JSON file (see [`crate::prior`]).
+//! hardiff-sde on a prior read from a JSON file (see [`hardiff_bench::prior`]).
 
 use super::{print_table, UsageError};
-use crate::io::{Format, Table};
-use crate::prior::{MeasurementSpec, PriorSpec};
 use anyhow::{Context, Result};
 use clap::Args;
+use hardiff_bench::io::{Format, Table};
+use hardiff_bench::prior::{MeasurementSpec, PriorSpec};
 use hardiff_dist::rng;
 use hardiff_sde::posterior::{sample_posterior, PosteriorConfig, PosteriorMethod};
 use hardiff_sde::{SamplerConfig, SamplerKind};
@@ -137,7 +137,7 @@ pub(super) fn sample(args: SampleArgs, format: Format) -> Result<()> {
     let stats = serde_json::to_value(&out.stats)?;
     eprintln!("stats: {stats}");
     if let Some(path) = &args.stats {
-        crate::io::write_json(path, &stats)?;
+        hardiff_bench::io::write_json(path, &stats)?;
     }
     print_table(&Table::with_prefix("x", &out.samples), format)
 }
@@ -197,7 +197,7 @@ pub(super) fn posterior(args: PosteriorArgs, format: Format) -> Result<()> {
     let stats = serde_json::to_value(&out.stats)?;
     eprintln!("stats: {stats}");
     if let Some(path) = &args.stats {
-        crate::io::write_json(path, &stats)?;
+        hardiff_bench::io::write_json(path, &stats)?;
     }
     print_table(&Table::with_prefix("x", &out.samples), format)
 }

@@ -20,8 +20,8 @@
 //!    ratios (NumPy seconds / hardiff seconds: > 1 means hardiff is faster). A disagreement is
 //!    an error.
 
-use crate::error::{Error, Result};
-use crate::io::format_f64;
+use hardiff_bench::io::format_f64;
+use hardiff_bench::{Error, Result};
 use hardiff_dist::{rng, Gaussian, GaussianMixture, GaussianPancakes, Score};
 use hardiff_sde::LinearMeasurement;
 use ndarray::{arr1, arr2, Array1, Array2};
@@ -297,7 +297,7 @@ fn compare_in(
         },
     });
     let cfg_path = dir.join("config.json");
-    crate::io::write_json(&cfg_path, &cfg)?;
+    hardiff_bench::io::write_json(&cfg_path, &cfg)?;
 
     // hardiff.
     let mut s = Array2::zeros(x.raw_dim());

@@ -1,11 +1,11 @@
 //! The bench engine: resume, sharding, merge and fixture checks, on a toy experiment whose
 //! cost is e^{0.5·size}·(1 + noise) with seeded noise.
 
-use hardiff_harness::bench::{
-    self, BenchConfig, Experiment, ExperimentReport, Fixtures, PointContext, PointRecord,
+use hardiff_bench::engine::{
+    self as bench, BenchConfig, Experiment, ExperimentReport, Fixtures, PointContext, PointRecord,
     PointSpec, Scale, SummaryEntry,
 };
-use hardiff_harness::fit::{fit_scaling, GrowthClass};
+use hardiff_bench::fit::{fit_scaling, GrowthClass};
 use rand::Rng as _;
 use std::path::{Path, PathBuf};
 
@@ -27,7 +27,7 @@ impl Experiment for Toy {
         &self,
         ctx: &PointContext,
         point: &PointSpec,
-    ) -> hardiff_harness::Result<serde_json::Value> {
+    ) -> hardiff_bench::Result<serde_json::Value> {
         let m: u64 = point.params()?;
         let mut rng = hardiff_dist::rng::stream(ctx.seed, "T1", &[m]);
         let costs: Vec<f64> = (0..8)
@@ -40,7 +40,7 @@ impl Experiment for Toy {
         _scale: Scale,
         points: &[PointRecord],
         _out: &Path,
-    ) -> hardiff_harness::Result<ExperimentReport> {
+    ) -> hardiff_bench::Result<ExperimentReport> {
         let curve: Vec<(f64, Vec<f64>)> = points
             .iter()
             .map(|p| {

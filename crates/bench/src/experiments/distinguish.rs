@@ -1,5 +1,5 @@
 //! E4: Song's reduction measured (MATH.md §3). The distinguisher of
-//! [`crate::distinguisher`] is run with oracles of known quality to see when an oracle's score
+//! [`hardiff_reduce::distinguisher`] is run with oracles of known quality to see when an oracle's score
 //! tells pancakes from N(0, I): advantage against the oracle's L2 error ε (fixed d), advantage
 //! against d for the exact score, a DSM-trained ReLU MLP at a fixed poly budget and −x; and
 //! the statistical contrast — brute-force projection pursuit, poly(d) samples but exponential
@@ -12,18 +12,18 @@
 //! MLP curve tests is whether u is *found*, not whether fine structure can be resolved. (The
 //! cryptographic hardness concerns γ ≥ 2√d; at fixed γ the instance is only a stand-in.)
 
-use crate::bench::{
+use crate::engine::{
     Experiment, ExperimentReport, PointContext, PointRecord, PointSpec, Scale, SummaryEntry,
     ValueTable,
-};
-use crate::distinguisher::{
-    estimate_advantage, projection_pursuit, AdvantageEstimate, Hypothesis, MlpBudget, OracleSpec,
-    PancakeContrast, PancakeDistinguisher, SphereNet, UnknownLaw,
 };
 use crate::error::Result;
 use crate::fit::{fit_scaling, GrowthClass};
 use crate::plot::{LinePlot, Series, SeriesStyle};
 use hardiff_dist::{rng, PancakeProfile};
+use hardiff_reduce::distinguisher::{
+    estimate_advantage, projection_pursuit, AdvantageEstimate, Hypothesis, MlpBudget, OracleSpec,
+    PancakeContrast, PancakeDistinguisher, SphereNet, UnknownLaw,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::path::Path;
@@ -691,7 +691,7 @@ impl Distinguish {
         }
         Ok(format!(
 "**Setting.** γ = {GAMMA}, σ = {SIGMA}: TV(P_u, N(0, I)) = {tv:.3} > ½ (quadrature), the regime of Song's theorem. \
-The distinguisher (MATH.md §3; constants in `hardiff_harness::distinguisher`) queries the oracle at t ∈ {{{}}} with \
+The distinguisher (MATH.md §3; constants in `hardiff_reduce::distinguisher`) queries the oracle at t ∈ {{{}}} with \
 ℓ = {} fresh z ~ N(0, I) per time, truncates outputs of norm > M = √d + 6 + 4√(2π)/τ_{{t₁}}² (never reached by the \
 exact score), and says \"pancakes\" iff Δ̂ = max_t mean ‖s̄_t(z) + z‖² > τ/2 with τ = E[g_{{t₁}}²] = {tau:.4}. Each trial \
 draws a fresh secret u, a fresh oracle and fresh queries; the advantage is |P[pancakes | P_u] − P[pancakes | N(0,I)]| \

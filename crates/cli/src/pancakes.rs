@@ -1,10 +1,9 @@
 //! `hardiff discrete-gaussian …`, `hardiff pancakes …` and `hardiff figure pancakes`.
 
 use super::{print_table, UsageError};
-use crate::io::{self, Format, Table};
-use crate::plot::{LinePlot, Series, SeriesStyle};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
+use hardiff_bench::io::{self, Format, Table};
 use hardiff_dist::{rng, DiscreteGaussian, GaussianPancakes, LogDensity, PancakeProfile, Score};
 use ndarray::{Array1, Array2};
 use rand::distr::Distribution;
@@ -216,69 +215,9 @@ pub(super) fn pancakes(cmd: PancakesCommand, format: Format) -> Result<()> {
     }
 }
 
-/// σ values of the paper's Figure 1.
-pub const FIGURE1_SIGMAS: [f64; 3] = [0.01, 0.05, 0.25];
-
-/// Writes Figure 1 (arXiv 2404.03272) into `out`: `pancakes-scatter-sigma-*.svg` and
-/// `pancakes-density-sigma-*.svg`. Returns the file names.
-pub fn write_figure1(out: &std::path::Path, n: usize, seed: u64) -> Result<Vec<String>> {
-    let s = std::f64::consts::FRAC_1_SQRT_2;
-    let mut files = Vec::new();
-    for (i, &sigma) in FIGURE1_SIGMAS.iter().enumerate() {
-        let law = GaussianPancakes::new(2, 6.0, sigma, Array1::from(vec![-s, s]))?;
-        let mut stream = rng::stream(seed, "figure1", &[i as u64]);
-        let x = law.sample(&mut stream, n);
-        let pts: Vec<(f64, f64)> = x.rows().into_iter().map(|r| (r[0], r[1])).collect();
-        let name = format!("pancakes-scatter-sigma-{sigma}.svg");
-        LinePlot::new(
-            format!("2-D Gaussian pancakes, γ = 6, σ = {sigma}, u = (−1/√2, 1/√2)"),
-            "x0",
-            "x1",
-        )
-        .with(Series::new(
-            format!("{n} samples"),
-            pts,
-            SeriesStyle::Points,
-        ))
-        .save(&out.join(&name))?;
-        files.push(name);
-
-        // The density along u against N(0, 1), each rescaled to peak 1 as in the paper.
-        let profile = law.profile();
-        let grid: Vec<f64> = (0..=16000)
-            .map(|k| -4.0 + 8.0 * k as f64 / 16000.0)
-            .collect();
-        let dens: Vec<f64> = grid.iter().map(|&z| profile.density(z)).collect();
-        let gauss: Vec<f64> = grid.iter().map(|&z| (-0.5 * z * z).exp()).collect();
-        let peak = dens.iter().copied().fold(0.0, f64::max);
-        let name = format!("pancakes-density-sigma-{sigma}.svg");
-        LinePlot::new(
-            format!("density along u (rescaled to peak 1), γ = 6, σ = {sigma}"),
-            "⟨x, u⟩",
-            "rescaled density",
-        )
-        .with(Series::new(
-            "pancakes A(z)",
-            grid.iter()
-                .zip(&dens)
-                .map(|(&z, &d)| (z, d / peak))
-                .collect(),
-            SeriesStyle::Line,
-        ))
-        .with(Series::new(
-            "N(0, 1)",
-            grid.iter().zip(&gauss).map(|(&z, &g)| (z, g)).collect(),
-            SeriesStyle::Line,
-        ))
-        .save(&out.join(&name))?;
-        files.push(name);
-    }
-    Ok(files)
-}
-
 pub(super) fn figure(cmd: FigureCommand) -> Result<()> {
     let FigureCommand::Pancakes { out, n, seed } = cmd;
-    let files = write_figure1(&out, n, seed)?;
+    let files = hardiff_bench::experiments::pancakes::write_figure1(&out, n, seed)?;
     for f in files {
         println!("{}", out.join(f).display());
     }

@@ -1,9 +1,10 @@
-//! The harness's error type.
+//! hardiff-bench's error type.
 
 use thiserror::Error;
 
-/// Everything that can fail in the harness: bad input, a failing lower crate, or I/O.
+/// Everything that can fail in the bench: bad input, a failing lower crate, or I/O.
 #[derive(Debug, Error)]
+#[non_exhaustive]
 pub enum Error {
     /// An error from hardiff-dist.
     #[error(transparent)]
@@ -14,6 +15,9 @@ pub enum Error {
     /// An error from hardiff-sde.
     #[error(transparent)]
     Sde(#[from] hardiff_sde::Error),
+    /// An error from hardiff-reduce.
+    #[error(transparent)]
+    Reduce(#[from] hardiff_reduce::Error),
     /// A scaling fit that could not be made.
     #[error(transparent)]
     Fit(#[from] crate::fit::FitError),

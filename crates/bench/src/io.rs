@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 /// Output format of a printed table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// Comma-separated values with a header row.
     #[default]

@@ -2,9 +2,9 @@
 
 use super::owf::OwfArgs;
 use super::print_table;
-use crate::io::{self, Format, Table};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
+use hardiff_bench::io::{self, Format, Table};
 use hardiff_dist::owf_dist::{OwfDistribution, OwfParams};
 use hardiff_dist::{rng, LogDensity, Score};
 use ndarray::{Array1, Array2, Axis};

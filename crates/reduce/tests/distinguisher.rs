@@ -5,7 +5,7 @@
 use approx::assert_relative_eq;
 use hardiff_dist::numerics::integrate_with_breaks;
 use hardiff_dist::{rng, GaussianPancakes, PancakeProfile, Score, StandardGaussian};
-use hardiff_harness::distinguisher::{
+use hardiff_reduce::distinguisher::{
     estimate_advantage, mean_squared_excess_score_under_profile, projection_pursuit,
     random_unit_vector, Hypothesis, OffsetScore, OracleSpec, PancakeContrast, PancakeDistinguisher,
     SphereNet, UnknownLaw,

@@ -1,13 +1,13 @@
 //! Experiments on Gaussian pancakes that need no oracle: E5 (TV over a γ × σ grid), F1 (the
 //! seed paper's Figure 1) and K (kernel throughputs).
 
-use crate::bench::{
+use crate::engine::{
     Experiment, ExperimentReport, PointContext, PointRecord, PointSpec, Scale, ValueTable,
 };
 use crate::error::Result;
 use crate::plot::{heatmap, LinePlot, Series, SeriesStyle};
 use hardiff_dist::{rng, DiscreteGaussian, GaussianPancakes, PancakeProfile, Score};
-use ndarray::Array2;
+use ndarray::{Array1, Array2};
 use rand::distr::Distribution;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -178,7 +178,7 @@ impl Experiment for Figure1 {
         "Figure 1 of arXiv 2404.03272: 2-D pancakes blur into the Gaussian as σ grows"
     }
     fn points(&self, _scale: Scale) -> Vec<PointSpec> {
-        crate::cli::FIGURE1_SIGMAS
+        FIGURE1_SIGMAS
             .iter()
             .map(|&s| PointSpec::new(format!("sigma={s}"), s))
             .collect()
@@ -197,8 +197,7 @@ impl Experiment for Figure1 {
         out: &Path,
     ) -> Result<ExperimentReport> {
         let n = if scale == Scale::Quick { 1000 } else { 3000 };
-        let plots = crate::cli::write_figure1(out, n, 1)
-            .map_err(|e| crate::Error::Invalid(e.to_string()))?;
+        let plots = write_figure1(out, n, 1)?;
         let mut table = ValueTable::new(&["sigma", "spacing", "width", "b", "tv"]);
         for p in points {
             let v = &p.result;
@@ -325,4 +324,64 @@ impl Experiment for Kernels {
                 .into(),
         })
     }
+}
+
+/// σ values of the paper's Figure 1.
+pub const FIGURE1_SIGMAS: [f64; 3] = [0.01, 0.05, 0.25];
+
+/// Writes Figure 1 (arXiv 2404.03272) into `out`: `pancakes-scatter-sigma-*.svg` and
+/// `pancakes-density-sigma-*.svg`. Returns the file names.
+pub fn write_figure1(out: &std::path::Path, n: usize, seed: u64) -> Result<Vec<String>> {
+    let s = std::f64::consts::FRAC_1_SQRT_2;
+    let mut files = Vec::new();
+    for (i, &sigma) in FIGURE1_SIGMAS.iter().enumerate() {
+        let law = GaussianPancakes::new(2, 6.0, sigma, Array1::from(vec![-s, s]))?;
+        let mut stream = rng::stream(seed, "figure1", &[i as u64]);
+        let x = law.sample(&mut stream, n);
+        let pts: Vec<(f64, f64)> = x.rows().into_iter().map(|r| (r[0], r[1])).collect();
+        let name = format!("pancakes-scatter-sigma-{sigma}.svg");
+        LinePlot::new(
+            format!("2-D Gaussian pancakes, γ = 6, σ = {sigma}, u = (−1/√2, 1/√2)"),
+            "x0",
+            "x1",
+        )
+        .with(Series::new(
+            format!("{n} samples"),
+            pts,
+            SeriesStyle::Points,
+        ))
+        .save(&out.join(&name))?;
+        files.push(name);
+
+        // The density along u against N(0, 1), each rescaled to peak 1 as in the paper.
+        let profile = law.profile();
+        let grid: Vec<f64> = (0..=16000)
+            .map(|k| -4.0 + 8.0 * k as f64 / 16000.0)
+            .collect();
+        let dens: Vec<f64> = grid.iter().map(|&z| profile.density(z)).collect();
+        let gauss: Vec<f64> = grid.iter().map(|&z| (-0.5 * z * z).exp()).collect();
+        let peak = dens.iter().copied().fold(0.0, f64::max);
+        let name = format!("pancakes-density-sigma-{sigma}.svg");
+        LinePlot::new(
+            format!("density along u (rescaled to peak 1), γ = 6, σ = {sigma}"),
+            "⟨x, u⟩",
+            "rescaled density",
+        )
+        .with(Series::new(
+            "pancakes A(z)",
+            grid.iter()
+                .zip(&dens)
+                .map(|(&z, &d)| (z, d / peak))
+                .collect(),
+            SeriesStyle::Line,
+        ))
+        .with(Series::new(
+            "N(0, 1)",
+            grid.iter().zip(&gauss).map(|(&z, &g)| (z, g)).collect(),
+            SeriesStyle::Line,
+        ))
+        .save(&out.join(&name))?;
+        files.push(name);
+    }
+    Ok(files)
 }

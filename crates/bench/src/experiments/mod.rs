@@ -5,7 +5,7 @@ pub mod pancakes;
 pub mod posterior;
 pub mod unconditional;
 
-use crate::bench::Experiment;
+use crate::engine::Experiment;
 
 /// Every experiment of the standard suite, in report order.
 pub fn all() -> Vec<Box<dyn Experiment>> {

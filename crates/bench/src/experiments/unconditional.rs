@@ -1,7 +1,7 @@
 //! The easy side of arXiv 2402.12727: unconditional diffusion sampling of g̃ is polynomial
 //! (E1), and its score is a polynomial-size ReLU network (E6).
 
-use crate::bench::{
+use crate::engine::{
     Experiment, ExperimentReport, PointContext, PointRecord, PointSpec, Scale, SummaryEntry,
     ValueTable,
 };
