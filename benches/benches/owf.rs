@@ -6,7 +6,7 @@
 //! `cargo bench -p hardiff-benches --bench owf -- --warm-up-time 1 --measurement-time 2`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use hardiff_owf::{build, Bits, Blake3Keyed, Kind, OneWayFunction};
+use hardiff_owf::{Bits, Blake3Keyed, Candidate, OneWayFunction};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha12Rng;
 use std::hint::black_box;
@@ -25,14 +25,14 @@ fn inputs(n: usize) -> Vec<Bits> {
 fn eval_candidates(c: &mut Criterion) {
     let mut group = c.benchmark_group("owf/eval");
     group.throughput(Throughput::Elements(BATCH as u64));
-    for kind in Kind::ALL {
+    for kind in Candidate::ALL {
         for (n, m) in [(64, 64), (256, 256)] {
-            let m = if kind == Kind::SubsetSum {
+            let m = if kind == Candidate::SubsetSum {
                 m.min(64)
             } else {
                 m
             };
-            let f = build(kind, n, m, 1).expect("valid sizes");
+            let f = kind.build(n, m, 1).expect("valid sizes");
             let xs = inputs(n);
             group.bench_with_input(
                 BenchmarkId::new(kind.name(), format!("n{n}_m{m}")),
@@ -81,8 +81,12 @@ fn blake3_vs_raw(c: &mut Criterion) {
 fn circuit_eval(c: &mut Criterion) {
     let mut group = c.benchmark_group("owf/circuit");
     group.throughput(Throughput::Elements(BATCH as u64));
-    for kind in [Kind::Blake3, Kind::Goldreich, Kind::SubsetSum] {
-        let f = build(kind, 64, 64, 1).expect("valid sizes");
+    for kind in [
+        Candidate::Blake3,
+        Candidate::Goldreich,
+        Candidate::SubsetSum,
+    ] {
+        let f = kind.build(64, 64, 1).expect("valid sizes");
         let circuit = f.compile();
         let xs = inputs(64);
         group.bench_with_input(

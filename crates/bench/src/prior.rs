@@ -157,8 +157,8 @@ impl PriorSpec {
                 beta,
                 exact_score,
             } => {
-                let kind: hardiff_owf::Kind = owf.parse()?;
-                let f = hardiff_owf::build_arc(kind, *input_bits, *output_bits, seed.unwrap_or(0))?;
+                let kind: hardiff_owf::Candidate = owf.parse()?;
+                let f = kind.build_arc(*input_bits, *output_bits, seed.unwrap_or(0))?;
                 let mut params = OwfParams::from_rule(
                     *input_bits,
                     *output_bits,

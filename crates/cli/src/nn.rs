@@ -8,7 +8,7 @@ use hardiff_bench::prior::PriorSpec;
 use hardiff_dist::Score;
 use hardiff_nn::owf_net::{owf_network_summary, OwfSummaryOptions};
 use hardiff_nn::{train_score_network, DsmConfig, Parameterization, ScoreMlp};
-use hardiff_owf::Kind;
+use hardiff_owf::Candidate;
 use ndarray::Array2;
 use std::path::PathBuf;
 
@@ -126,7 +126,7 @@ pub(super) fn run(cmd: NnCommand, format: Format) -> Result<()> {
             seed,
             points,
         } => {
-            let kind: Kind = kind.parse()?;
+            let kind: Candidate = kind.parse()?;
             let options = OwfSummaryOptions {
                 points,
                 ..OwfSummaryOptions::default()

@@ -4,7 +4,7 @@ use super::UsageError;
 use anyhow::{anyhow, Result};
 use clap::{Args, Subcommand};
 use hardiff_bench::io::Format;
-use hardiff_owf::{build, Bits, BruteForce, Elimination, Inverter, Kind, OneWayFunction};
+use hardiff_owf::{Bits, BruteForce, Candidate, Elimination, Inverter, OneWayFunction};
 
 /// Which candidate, with its sizes and seed.
 #[derive(Debug, Args)]
@@ -26,15 +26,15 @@ pub struct OwfArgs {
 impl OwfArgs {
     /// Builds the candidate; a seeded kind without `--seed` is a usage error.
     pub fn build(&self) -> Result<Box<dyn OneWayFunction>> {
-        let kind: Kind = self.kind.parse()?;
+        let kind: Candidate = self.kind.parse()?;
         let seed = match (kind, self.seed) {
-            (Kind::Identity, s) => s.unwrap_or(0),
+            (Candidate::Identity, s) => s.unwrap_or(0),
             (_, Some(s)) => s,
             (_, None) => {
                 return Err(UsageError(format!("--seed is required for --kind {kind}")).into())
             }
         };
-        Ok(build(kind, self.input_bits, self.output_bits, seed)?)
+        Ok(kind.build(self.input_bits, self.output_bits, seed)?)
     }
 }
 
@@ -88,7 +88,7 @@ pub(super) fn run(cmd: OwfCommand, format: Format) -> Result<()> {
         OwfCommand::Invert { f, output, method } => {
             let f = f.build()?;
             let y = Bits::from_hex(&output, f.output_bits())?;
-            let method = method.unwrap_or(if f.kind().is_control() {
+            let method = method.unwrap_or(if f.is_gf2_affine() {
                 InvertMethod::Elimination
             } else {
                 InvertMethod::BruteForce
@@ -101,7 +101,7 @@ pub(super) fn run(cmd: OwfCommand, format: Format) -> Result<()> {
             let preimage = result.preimage.ok_or_else(|| {
                 anyhow!(
                     "no preimage: {} has no input of {} bits with output {output} ({} proved it with {} evaluations)",
-                    f.kind(),
+                    f.name(),
                     f.input_bits(),
                     inverter.name(),
                     result.evaluations

@@ -2,7 +2,7 @@
 //! the library and closed forms.
 
 use hardiff_dist::{Gaussian, GaussianMixture};
-use hardiff_owf::{build, Bits, Kind};
+use hardiff_owf::{Bits, Candidate};
 use ndarray::{array, Array2};
 
 mod common;
@@ -39,7 +39,7 @@ fn owf_eval_matches_the_library_and_invert_round_trips() {
             ],
             None,
         );
-        let f = build(kind.parse::<Kind>().unwrap(), 12, 12, 5).unwrap();
+        let f = kind.parse::<Candidate>().unwrap().build(12, 12, 5).unwrap();
         let expected = f
             .eval(&Bits::from_hex("a50c", 12).unwrap())
             .unwrap()
@@ -201,7 +201,7 @@ fn owf_dist_samples_decode_and_scores_agree_at_small_noise() {
     ];
     let x = parse_csv(&ok(&args, None));
     assert_eq!(x.ncols(), 12);
-    let f = build(Kind::Blake3, 6, 6, 2).unwrap();
+    let f = Candidate::Blake3.build(6, 6, 2).unwrap();
     for row in x.rows() {
         let s: Vec<bool> = (0..6).map(|i| row[i] > 0.0).collect();
         let y = f.eval(&Bits::from_bools(&s)).unwrap();

@@ -31,11 +31,14 @@ pub mod stats;
 pub use discrete_gaussian::DiscreteGaussian;
 pub use error::{Error, Result};
 pub use gaussian::{Gaussian, GaussianMixture, GaussianMixtureSpec, GaussianSpec};
+/// The one counter of oracle calls, defined in hardiff-owf (one-way-function evaluations use it
+/// too, so a count can be shared between oracles of different kinds).
+pub use hardiff_owf::CallCounter;
 pub use lattice::{LatticeSum, LatticeSumForm, LatticeSumValue};
 pub use owf_dist::{
     BruteForceOwfScore, EfficientOwfScore, HalfLatticeSums, OwfDistribution, OwfParams, ScoreError,
 };
 pub use pancakes::{GaussianPancakes, PancakeProfile};
-pub use score::{CallCounter, CountingScore, LogDensity, SampleBatch, Score, ScoreVjp};
+pub use score::{CountingScore, LogDensity, SampleBatch, Score, ScoreVjp};
 pub use smoothed::{PeriodicGaussian, SmoothedDiscreteGaussian, SmoothedValue};
 pub use standard_gaussian::StandardGaussian;

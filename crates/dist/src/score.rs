@@ -1,9 +1,8 @@
 //! The [`Score`] trait: ∇ log p_t of a law at OU time t (MATH.md §0), batch-first.
 
 use crate::error::{Error, Result};
+use hardiff_owf::CallCounter;
 use ndarray::{ArrayView2, ArrayViewMut2};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 /// The score s_t(x) = ∇ log p_t(x) of a law under the OU forward process (MATH.md §0).
 ///
@@ -74,30 +73,6 @@ pub fn check_shapes(dim: usize, x: &ArrayView2<f64>, out: &ArrayViewMut2<f64>) -
         });
     }
     Ok(())
-}
-
-/// A shared, thread-safe count of oracle calls (DESIGN.md: "cost is counted, not only timed").
-/// Clones share the same count.
-#[derive(Debug, Clone, Default)]
-pub struct CallCounter(Arc<AtomicU64>);
-
-impl CallCounter {
-    /// A new counter at zero.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// Adds `n` calls.
-    pub fn add(&self, n: u64) {
-        self.0.fetch_add(n, Ordering::Relaxed);
-    }
-    /// The count so far.
-    pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
-    }
-    /// Resets to zero and returns the previous count.
-    pub fn take(&self) -> u64 {
-        self.0.swap(0, Ordering::Relaxed)
-    }
 }
 
 /// Wraps a [`Score`] and counts point evaluations (one per row of each batch).

@@ -8,12 +8,12 @@ use hardiff_dist::numerics::{integrate, log_sum_exp};
 use hardiff_dist::owf_dist::{ou_time_to_ve_sigma, ve_sigma_to_ou_time};
 use hardiff_dist::stats::{chi_square, ks_one_sample, normal_cdf};
 use hardiff_dist::{rng, Error, LogDensity, OwfDistribution, OwfParams, SampleBatch, Score};
-use hardiff_owf::{build_arc, Bits, Kind};
+use hardiff_owf::{Bits, Candidate};
 use ndarray::{Array1, Array2};
 use std::f64::consts::PI;
 
-fn dist(kind: Kind, n: usize, m: usize) -> OwfDistribution {
-    OwfDistribution::with_default_params(build_arc(kind, n, m, 7).unwrap()).unwrap()
+fn dist(kind: Candidate, n: usize, m: usize) -> OwfDistribution {
+    OwfDistribution::with_default_params(kind.build_arc(n, m, 7).unwrap()).unwrap()
 }
 
 /// P(k) ∝ exp(−k²/(2R²)) on k ∈ α(Z + ½), by direct summation over |j| ≤ 400 (independent of
@@ -90,7 +90,7 @@ fn bad_parameters_are_typed_errors() {
 #[test]
 fn exact_samples_have_the_stated_marginals() {
     let n = 4;
-    let g = dist(Kind::Blake3, n, 6);
+    let g = dist(Candidate::Blake3, n, 6);
     let f = g.f().clone();
     let beta = g.params().amplitude();
     let count = 20_000;
@@ -134,7 +134,7 @@ fn exact_samples_have_the_stated_marginals() {
 #[test]
 fn samples_at_time_t_follow_the_exact_ou_marginals() {
     // Identity f: u_j = β(2s_j − 1) with s_j uniform, so the u-marginal is known exactly.
-    let g = dist(Kind::Identity, 3, 3);
+    let g = dist(Candidate::Identity, 3, 3);
     let beta = g.params().amplitude();
     for (idx, t) in [0.01, 0.3, 2.0].into_iter().enumerate() {
         let x = g
@@ -205,7 +205,7 @@ fn log_density_by_definition(g: &OwfDistribution, t: f64, x: &[f64]) -> f64 {
 
 #[test]
 fn brute_force_log_density_equals_the_mixture_definition() {
-    for (kind, m) in [(Kind::Identity, 2), (Kind::Blake3, 3)] {
+    for (kind, m) in [(Candidate::Identity, 2), (Candidate::Blake3, 3)] {
         let g = dist(kind, 2, m);
         for (idx, t) in [0.0005, 0.01, 0.2, 1.5].into_iter().enumerate() {
             let x = g
@@ -229,7 +229,7 @@ fn brute_force_log_density_equals_the_mixture_definition() {
 fn log_density_integrates_to_one() {
     // n = m = 1 (identity), d = 2: ∫∫ p_t(x, u) dx du = 1 by nested Gauss–Kronrod
     // (tolerances 1e-10 inner, 1e-8 outer).
-    let g = dist(Kind::Identity, 1, 1);
+    let g = dist(Candidate::Identity, 1, 1);
     let t = ve_sigma_to_ou_time(0.2);
     let p = |x: f64, u: f64| {
         let pt = Array2::from_shape_vec((1, 2), vec![x, u]).unwrap();
@@ -246,7 +246,7 @@ fn log_density_integrates_to_one() {
 fn brute_force_score_is_the_gradient_of_the_log_density() {
     // Central finite differences of the brute-force log-density (step 1e-4 of the smoothing
     // width √(1 − e^{−2t}); truncation error ~1e-8 relative).
-    let g = dist(Kind::Blake3, 3, 4);
+    let g = dist(Candidate::Blake3, 3, 4);
     let score = g.brute_force_score().unwrap();
     let d = 7;
     for (idx, sigma) in [0.03, 0.1, 0.5, 2.0].into_iter().enumerate() {
@@ -288,7 +288,7 @@ fn efficient_score_error_meets_the_math_md_bounds() {
     // MATH.md §5, n = m = 4, default rule (ε = 0.05), 3000 points per σ: the normalised error
     // is ≤ 2ε over the grid; 0 (< 1e-4) well below σ_c; and above σ_c the u-part is at most
     // β√m/σ, with equality while the posterior over seeds is still concentrated (σ ≪ α).
-    for kind in [Kind::Identity, Kind::Blake3] {
+    for kind in [Candidate::Identity, Candidate::Blake3] {
         let g = dist(kind, 4, 4);
         let (beta, sigma_c) = (g.params().amplitude(), g.params().crossover());
         let times: Vec<f64> = SIGMAS.iter().map(|&s| ve_sigma_to_ou_time(s)).collect();
@@ -318,7 +318,7 @@ fn efficient_score_error_meets_the_math_md_bounds() {
 
 #[test]
 fn efficient_score_costs_one_evaluation_per_point_only_when_rounding() {
-    let g = dist(Kind::Blake3, 5, 5);
+    let g = dist(Candidate::Blake3, 5, 5);
     let s = g.efficient_score();
     let x = g
         .sample_at(0.001, &mut rng::stream(5, "owf-dist-count", &[]), 17)
@@ -336,7 +336,7 @@ fn efficient_score_costs_one_evaluation_per_point_only_when_rounding() {
 
 #[test]
 fn time_zero_shapes_and_limits_are_typed_errors() {
-    let g = dist(Kind::Identity, 3, 3);
+    let g = dist(Candidate::Identity, 3, 3);
     let x = Array2::zeros((2, 6));
     let mut out = Array2::zeros((2, 6));
     let mut lp = Array1::zeros(2);
@@ -360,7 +360,7 @@ fn time_zero_shapes_and_limits_are_typed_errors() {
     ));
     assert!(g.decode(x.row(0).slice(ndarray::s![..5])).is_err());
     // n = 21 > 20: refused before any evaluation, stating the work.
-    let big = dist(Kind::Identity, 21, 21);
+    let big = dist(Candidate::Identity, 21, 21);
     match big.brute_force_score() {
         Err(Error::TooLarge {
             size: 21,
@@ -381,7 +381,7 @@ fn time_zero_shapes_and_limits_are_typed_errors() {
 
 #[test]
 fn same_seed_same_numbers() {
-    let g = dist(Kind::Goldreich, 6, 6);
+    let g = dist(Candidate::Goldreich, 6, 6);
     let a = g.sample_batch(&mut rng::stream(9, "owf-dist-det", &[]), 50);
     let b = g.sample_batch(&mut rng::stream(9, "owf-dist-det", &[]), 50);
     assert_eq!(a, b);
@@ -402,7 +402,7 @@ fn efficient_score_error_table_report() {
     ];
     let times: Vec<f64> = sigmas.iter().map(|&s| ve_sigma_to_ou_time(s)).collect();
     for n in [4usize, 8, 12, 16] {
-        for kind in [Kind::Blake3, Kind::Identity] {
+        for kind in [Candidate::Blake3, Candidate::Identity] {
             let g = dist(kind, n, n);
             let p = g.params();
             println!(
@@ -440,7 +440,7 @@ fn efficient_score_error_table_report() {
 #[test]
 #[ignore = "measurement; prints the forced-regime table for the report"]
 fn forced_regime_error_report() {
-    let f = build_arc(Kind::Identity, 4, 4, 0).unwrap();
+    let f = Candidate::Identity.build_arc(4, 4, 0).unwrap();
     let base = OwfParams::default_rule(4, 4)
         .unwrap()
         .with_amplitude(0.002)

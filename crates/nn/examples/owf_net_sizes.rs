@@ -3,7 +3,7 @@
 //! One JSON line per (kind, n) on stdout, a table on stderr.
 
 use hardiff_nn::{owf_network_summary, OwfSummaryOptions};
-use hardiff_owf::Kind;
+use hardiff_owf::Candidate;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ns: Vec<usize> = std::env::args()
@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     eprintln!("| kind | n = m | circuit gates | circuit depth | neurons | weights | depth | max error (vs exact) | max error (vs efficient) |");
     eprintln!("|---|---|---|---|---|---|---|---|---|");
-    for kind in Kind::ALL {
+    for kind in Candidate::ALL {
         for &n in &ns {
             let s = owf_network_summary(kind, n, n, 1, &options)?;
             eprintln!(

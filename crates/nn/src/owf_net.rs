@@ -41,7 +41,7 @@ use hardiff_dist::rng::stream;
 use hardiff_dist::score::check_shapes;
 use hardiff_dist::smoothed::SmoothedDiscreteGaussian;
 use hardiff_dist::Score;
-use hardiff_owf::Kind;
+use hardiff_owf::Candidate;
 use ndarray::{ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -375,7 +375,7 @@ pub struct OwfNetSummary {
 /// Builds g̃'s score network for candidate `kind` with n input bits, m output bits and `seed`,
 /// at the default parameters, and measures its size and error (see [`OwfNetSummary`]).
 pub fn owf_network_summary(
-    kind: Kind,
+    kind: Candidate,
     n: usize,
     m: usize,
     seed: u64,
@@ -388,7 +388,7 @@ pub fn owf_network_summary(
             options.points
         )));
     }
-    let f = hardiff_owf::build_arc(kind, n, m, seed)?;
+    let f = kind.build_arc(n, m, seed)?;
     let dist = OwfDistribution::with_default_params(Arc::clone(&f))?;
     let times = options
         .times

@@ -4,18 +4,18 @@
 
 use hardiff_dist::rng::stream;
 use hardiff_nn::{circuit_compile_report, XorGadget};
-use hardiff_owf::{build, Kind};
+use hardiff_owf::Candidate;
 use ndarray::Array2;
 use rand::Rng;
 
 fn check(
-    kind: Kind,
+    kind: Candidate,
     n: usize,
     m: usize,
     inputs: &[Vec<bool>],
     xor: XorGadget,
 ) -> hardiff_nn::CircuitCompileReport {
-    let f = build(kind, n, m, 7).unwrap();
+    let f = kind.build(n, m, 7).unwrap();
     let c = f.compile();
     let (net, report) = circuit_compile_report(&c, xor).unwrap();
     let x = Array2::from_shape_fn((inputs.len(), n), |(r, i)| {
@@ -45,10 +45,10 @@ fn all_inputs(n: usize) -> Vec<Vec<bool>> {
 #[test]
 fn exhaustive_small_circuits() {
     for kind in [
-        Kind::Goldreich,
-        Kind::SubsetSum,
-        Kind::Linear,
-        Kind::Identity,
+        Candidate::Goldreich,
+        Candidate::SubsetSum,
+        Candidate::Linear,
+        Candidate::Identity,
     ] {
         for n in [5, 8, 12] {
             let inputs = all_inputs(n);
@@ -62,20 +62,24 @@ fn exhaustive_small_circuits() {
 
 #[test]
 fn exhaustive_blake3_n8_and_random_n12() {
-    let r = check(Kind::Blake3, 8, 8, &all_inputs(8), XorGadget::AbsDiff);
+    let r = check(Candidate::Blake3, 8, 8, &all_inputs(8), XorGadget::AbsDiff);
     eprintln!("blake3 n=8: {r:?}");
     let mut rng = stream(5, "nn-circuit-random", &[]);
     let inputs: Vec<Vec<bool>> = (0..64)
         .map(|_| (0..12).map(|_| rng.random()).collect())
         .collect();
-    let r = check(Kind::Blake3, 12, 12, &inputs, XorGadget::Affine);
+    let r = check(Candidate::Blake3, 12, 12, &inputs, XorGadget::Affine);
     eprintln!("blake3 n=12: {r:?}");
 }
 
 #[test]
 fn random_inputs_beyond_brute_force() {
     let mut rng = stream(6, "nn-circuit-random", &[]);
-    for kind in [Kind::Goldreich, Kind::SubsetSum, Kind::Linear] {
+    for kind in [
+        Candidate::Goldreich,
+        Candidate::SubsetSum,
+        Candidate::Linear,
+    ] {
         let n = 24;
         let inputs: Vec<Vec<bool>> = (0..256)
             .map(|_| (0..n).map(|_| rng.random()).collect())

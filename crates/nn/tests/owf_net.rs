@@ -5,20 +5,20 @@ use hardiff_dist::owf_dist::OwfDistribution;
 use hardiff_dist::rng::stream;
 use hardiff_dist::Score;
 use hardiff_nn::{default_time_grid, OwfNetConfig, OwfScoreNetwork};
-use hardiff_owf::{build_arc, Kind};
+use hardiff_owf::Candidate;
 use ndarray::Array2;
 
-fn dist(kind: Kind, n: usize, m: usize) -> OwfDistribution {
-    OwfDistribution::with_default_params(build_arc(kind, n, m, 3).unwrap()).unwrap()
+fn dist(kind: Candidate, n: usize, m: usize) -> OwfDistribution {
+    OwfDistribution::with_default_params(kind.build_arc(n, m, 3).unwrap()).unwrap()
 }
 
 #[test]
 fn network_equals_the_efficient_score_outside_the_ramp() {
     let config = OwfNetConfig::default();
     for (kind, n, m) in [
-        (Kind::Goldreich, 5, 5),
-        (Kind::SubsetSum, 5, 4),
-        (Kind::Identity, 4, 4),
+        (Candidate::Goldreich, 5, 5),
+        (Candidate::SubsetSum, 5, 4),
+        (Candidate::Identity, 4, 4),
     ] {
         let d = dist(kind, n, m);
         let times = default_time_grid(&d);
@@ -71,7 +71,7 @@ fn network_equals_the_efficient_score_outside_the_ramp() {
 fn network_error_against_the_exact_score_is_within_two_epsilon() {
     // MATH.md §5: the efficient score's normalised error is ≤ 2ε = 0.1 over the grid under the
     // default rule; the network adds ≤ pl_tolerance = 0.01 on top (as a sup-norm bound).
-    let d = dist(Kind::Goldreich, 5, 5);
+    let d = dist(Candidate::Goldreich, 5, 5);
     let times = default_time_grid(&d);
     let net = OwfScoreNetwork::build(&d, &times, &OwfNetConfig::default()).unwrap();
     for (k, &t) in times.iter().enumerate() {
@@ -87,7 +87,7 @@ fn network_error_against_the_exact_score_is_within_two_epsilon() {
 
 #[test]
 fn off_grid_times_are_refused_and_regimes_follow_sigma_c() {
-    let d = dist(Kind::Linear, 5, 5);
+    let d = dist(Candidate::Linear, 5, 5);
     let times = default_time_grid(&d);
     let net = OwfScoreNetwork::build(&d, &times, &OwfNetConfig::default()).unwrap();
     let x = Array2::zeros((1, 10));

@@ -3,19 +3,19 @@
 //!
 //! `cargo run -p hardiff-owf --example circuit_sizes`
 
-use hardiff_owf::{build, Kind};
+use hardiff_owf::Candidate;
 
 fn main() -> Result<(), hardiff_owf::Error> {
-    println!("| kind | n | m | gates | AND | XOR | NOT | const | depth |");
+    println!("| candidate | n | m | gates | AND | XOR | NOT | const | depth |");
     println!("|---|---|---|---|---|---|---|---|---|");
-    for kind in Kind::ALL {
+    for kind in Candidate::ALL {
         for (n, m) in [(16, 16), (64, 64), (256, 256), (512, 512)] {
-            let m = if kind == Kind::SubsetSum {
+            let m = if kind == Candidate::SubsetSum {
                 m.min(64)
             } else {
                 m
             };
-            let f = build(kind, n, m, 0)?;
+            let f = kind.build(n, m, 0)?;
             let c = f.compile();
             let g = c.gate_counts();
             println!(

@@ -3,8 +3,10 @@
 
 use thiserror::Error;
 
-/// Errors of `hardiff-owf`.
+/// Errors of `hardiff-owf`. Non-exhaustive: new variants may be added without a breaking
+/// change, so matches need a wildcard arm.
 #[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A size (number of input or output bits) that must be ≥ 1 was 0.
     #[error("{what} must be at least 1, got 0")]
@@ -13,22 +15,24 @@ pub enum Error {
         what: &'static str,
     },
     /// The number of input bits is outside what this candidate supports.
-    #[error("{kind}: n = {n} input bits is not supported (supported: {supported})")]
+    #[error("{candidate}: n = {input_bits} input bits is not supported (supported: {supported})")]
     InputBitsUnsupported {
-        /// The candidate.
-        kind: String,
-        /// The n given.
-        n: usize,
+        /// The candidate's name.
+        candidate: String,
+        /// The number of input bits given.
+        input_bits: usize,
         /// The supported range, in words.
         supported: String,
     },
     /// The number of output bits is outside what this candidate supports.
-    #[error("{kind}: m = {m} output bits is not supported (supported: {supported})")]
+    #[error(
+        "{candidate}: m = {output_bits} output bits is not supported (supported: {supported})"
+    )]
     OutputBitsUnsupported {
-        /// The candidate.
-        kind: String,
-        /// The m given.
-        m: usize,
+        /// The candidate's name.
+        candidate: String,
+        /// The number of output bits given.
+        output_bits: usize,
         /// The supported range, in words.
         supported: String,
     },
@@ -58,9 +62,14 @@ pub enum Error {
         /// What is wrong.
         why: String,
     },
-    /// An unknown candidate name.
-    #[error("unknown one-way function kind {0:?} (expected blake3, goldreich, subset-sum, linear or identity)")]
-    UnknownKind(String),
+    /// A name that is not one of the built-in candidates ([`crate::Candidate`]).
+    #[error("unknown one-way function candidate {name:?} (valid names: {valid})")]
+    UnknownCandidate {
+        /// The name given.
+        name: String,
+        /// The valid names, comma-separated.
+        valid: String,
+    },
     /// A circuit gate reads a wire that is not driven before it (circuits are topologically
     /// ordered: gate i drives wire n_inputs + i and may read only lower wires).
     #[error("gate {gate} reads wire {wire}, but only wires below {limit} exist before it")]
@@ -90,26 +99,26 @@ pub enum Error {
     },
     /// A brute-force routine was asked for a size beyond its configured limit.
     #[error(
-        "{what}: n = {n} input bits exceeds the brute-force limit {limit} \
-         (worst-case work 2^{n} ≈ {work:.3e} evaluations)"
+        "{what}: n = {input_bits} input bits exceeds the brute-force limit {limit} \
+         (worst-case work 2^{input_bits} ≈ {work:.3e} evaluations)"
     )]
     TooLarge {
         /// The routine.
         what: &'static str,
         /// Requested number of input bits.
-        n: usize,
+        input_bits: usize,
         /// The configured limit.
         limit: usize,
         /// 2^n, the work that would be needed.
         work: f64,
     },
     /// An inverter that needs a GF(2)-affine function was given another one.
-    #[error("{inverter} inverts only GF(2)-affine functions (linear, identity); got {kind}")]
+    #[error("{inverter} inverts only GF(2)-affine functions (linear, identity); got {function}")]
     NotAffine {
         /// The inverter.
         inverter: &'static str,
-        /// The function's kind.
-        kind: String,
+        /// The function's name ([`crate::OneWayFunction::name`]).
+        function: String,
     },
     /// Any other invalid parameter, described in words.
     #[error("invalid parameter: {0}")]

@@ -100,7 +100,7 @@ impl Inverter for BruteForce {
         if n > self.limit {
             return Err(Error::TooLarge {
                 what: "brute-force inversion",
-                n,
+                input_bits: n,
                 limit: self.limit,
                 work: 2f64.powi(n as i32),
             });
@@ -145,7 +145,7 @@ impl Inverter for Elimination {
         if !f.is_gf2_affine() {
             return Err(Error::NotAffine {
                 inverter: "elimination",
-                kind: f.kind().to_string(),
+                function: f.name().to_string(),
             });
         }
         let n = f.input_bits();

@@ -1,9 +1,9 @@
-//! Cross-module behaviour of the candidates (MATH.md §4): known answers against the `blake3`
-//! crate, circuit ≡ direct evaluation, counted costs, typed errors.
+//! Cross-module behaviour of the candidates (MATH.md §4): BLAKE3's published test vectors,
+//! pinned outputs, circuit ≡ direct evaluation, counted costs, typed errors.
 
 use hardiff_owf::candidates::keyed_blake3_circuit;
 use hardiff_owf::{
-    build, Bits, Blake3Keyed, Error, Goldreich, Identity, Kind, Linear, OneWayFunction, SubsetSum,
+    Bits, Blake3Keyed, Candidate, Error, Goldreich, Identity, Linear, OneWayFunction, SubsetSum,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha12Rng;
@@ -12,65 +12,160 @@ fn random_bits(rng: &mut ChaCha12Rng, len: usize) -> Bits {
     Bits::from_bools(&(0..len).map(|_| rng.random::<bool>()).collect::<Vec<_>>())
 }
 
+/// BLAKE3's published test vectors for `keyed_hash`: file `test_vectors/test_vectors.json` of
+/// the BLAKE3-team/BLAKE3 repository (<https://github.com/BLAKE3-team/BLAKE3>). Key: the 32 ASCII
+/// bytes `"whats the Elvish word for friend"`; input: `len` bytes, byte i = i mod 251. Each
+/// string is the first 64 bytes (one output block) of the vector's extended output. Lengths 0
+/// and 65 are left out: the candidate needs 1 ≤ input_bits ≤ 512 (one block).
+const KEYED_HASH_VECTORS: [(usize, &str); 7] = [
+    (1, "6d7878dfff2f485635d39013278ae14f1454b8c0a3a2d34bc1ab38228a80c95b6568c0490609413006fbd428eb3fd14e7756d90f73a4725fad147f7bf70fd61c"),
+    (2, "5392ddae0e0a69d5f40160462cbd9bd889375082ff224ac9c758802b7a6fd20a9ffbf7efd13e989a6c246f96d3a96b9d279f2c4e63fb0bdff633957acf50ee1a"),
+    (3, "39e67b76b5a007d4921969779fe666da67b5213b096084ab674742f0d5ec62b9b9142d0fab08e1b161efdbb28d18afc64d8f72160c958e53a950cdecf91c1a1b"),
+    (7, "af0a7ec382aedc0cfd626e49e7628bc7a353a4cb108855541a5651bf64fbb28a7c5035ba0f48a9c73dabb2be0533d02e8fd5d0d5639a18b2803ba6bf527e1d14"),
+    (8, "be2f5495c61cba1bb348a34948c004045e3bd4dae8f0fe82bf44d0da245a060048eb5e68ce6dea1eb0229e144f578b3aa7e9f4f85febd135df8525e6fe40c6f0"),
+    (63, "bb1eb5d4afa793c1ebdd9fb08def6c36d10096986ae0cfe148cd101170ce37aea05a63d74a840aecd514f654f080e51ac50fd617d22610d91780fe6b07a26b08"),
+    (64, "ba8ced36f327700d213f120b1a207a3b8c04330528586f414d09f2f7d9ccb7e68244c26010afc3f762615bbac552a1ca909e67c83e2fd5478cf46b9e811efccc"),
+];
+
+/// The key of BLAKE3's test vectors (32 ASCII bytes).
+const TEST_VECTOR_KEY: &[u8; 32] = b"whats the Elvish word for friend";
+
+/// The test-vector input of `len` bytes (byte i = i mod 251) as `8 len` bits, built bit by bit
+/// from the documented order (bit i = bit i % 8 of byte i / 8) rather than through
+/// `Bits::from_le_bytes`, so the test also checks that order.
+fn test_vector_input(len: usize) -> Bits {
+    let byte = |k: usize| (k % 251) as u8;
+    let bools: Vec<bool> = (0..8 * len)
+        .map(|i| (byte(i / 8) >> (i % 8)) & 1 == 1)
+        .collect();
+    let x = Bits::from_bools(&bools);
+    let bytes: Vec<u8> = (0..len).map(byte).collect();
+    assert_eq!(x, Bits::from_le_bytes(&bytes, 8 * len).unwrap());
+    x
+}
+
 #[test]
-fn blake3_known_answers_against_the_blake3_crate() {
-    // Reference: the `blake3` crate's keyed hash (and its XOF for m > 256) of the packed bytes.
-    let mut rng = ChaCha12Rng::seed_from_u64(11);
-    for (n, m, seed) in [
-        (8, 256, 0),
-        (256, 256, 1),
-        (512, 512, 2),
-        (13, 40, 3),
-        (1, 1, 4),
-    ] {
-        let f = Blake3Keyed::new(n, m, seed).unwrap();
-        assert_eq!(
-            f.key(),
-            &blake3::derive_key("hardiff-owf 2026-11 blake3 key v1", &seed.to_le_bytes())
-        );
-        for _ in 0..8 {
-            let x = random_bits(&mut rng, n);
-            let bytes = x.to_le_bytes();
-            assert_eq!(bytes.len(), n.div_ceil(8));
-            let mut full = [0u8; 64];
-            blake3::Hasher::new_keyed(f.key())
-                .update(&bytes)
-                .finalize_xof()
-                .fill(&mut full);
-            let expect = Bits::from_le_bytes(&full, 512)
+fn blake3_matches_the_published_keyed_hash_test_vectors() {
+    // For each length: m = 512 (one full output block, the XOF path), m = 256 (the default
+    // 32-byte hash path) and m = 100 (a truncation that ends inside a byte: bits 96..100 are
+    // the low nibble of byte 12).
+    for (len, hex) in KEYED_HASH_VECTORS {
+        let x = test_vector_input(len);
+        for output_bits in [512, 256, 100] {
+            let f = Blake3Keyed::with_key(*TEST_VECTOR_KEY, 8 * len, output_bits).unwrap();
+            let expect = Bits::from_hex(&hex[..512 / 4], 512)
                 .unwrap()
-                .truncated(m)
+                .truncated(output_bits)
                 .unwrap();
-            assert_eq!(f.eval(&x).unwrap(), expect);
-            if m == 256 {
-                // The hex of a 256-bit output is exactly the crate's hex digest.
-                assert_eq!(
-                    f.eval(&x).unwrap().to_hex(),
-                    blake3::keyed_hash(f.key(), &bytes).to_hex().as_str()
-                );
+            assert_eq!(
+                f.eval(&x).unwrap(),
+                expect,
+                "{len} bytes, {output_bits} bits"
+            );
+            if output_bits % 8 == 0 {
+                // The hex of the output is the vector's prefix, byte for byte.
+                assert_eq!(f.eval(&x).unwrap().to_hex(), hex[..output_bits / 4]);
             }
+            assert_eq!(f.seed(), None);
+            assert_eq!(
+                f.describe(),
+                format!("blake3(n={}, m={output_bits})", 8 * len)
+            );
         }
     }
 }
 
 #[test]
+fn blake3_circuit_matches_the_published_keyed_hash_test_vectors() {
+    // The compiled circuit (one BLAKE3 compression) against the same vectors, full 512 bits.
+    for (len, hex) in KEYED_HASH_VECTORS {
+        let f = Blake3Keyed::with_key(*TEST_VECTOR_KEY, 8 * len, 512).unwrap();
+        let y = f.compile().eval_bits(&test_vector_input(len)).unwrap();
+        assert_eq!(y.to_hex(), hex, "{len} bytes");
+    }
+}
+
+#[test]
+fn blake3_seeded_key_is_the_documented_derivation() {
+    // Reference: the key derivation stated in Blake3Keyed's docs; with it, `new(seed)` is
+    // `with_key(derived key)` and reports its seed.
+    for seed in [0u64, 1, 0xDEAD_BEEF] {
+        let key = blake3::derive_key("hardiff-owf 2026-11 blake3 key v1", &seed.to_le_bytes());
+        let f = Blake3Keyed::new(40, 300, seed).unwrap();
+        let g = Blake3Keyed::with_key(key, 40, 300).unwrap();
+        assert_eq!((f.key(), f.seed()), (&key, Some(seed)));
+        let x = Bits::from_u64(0x12_3456_789A, 40).unwrap();
+        assert_eq!(f.eval(&x).unwrap(), g.eval(&x).unwrap());
+    }
+}
+
+#[test]
+fn seeded_outputs_are_pinned() {
+    // Reference: outputs recorded from hardiff-owf at commit 1e6afa5 (before the candidates
+    // were split into one file each). The bench's numbers depend on seed → function being
+    // stable, so any change here is a change of every experiment. Input: bit i = [(7i + 3) mod
+    // 5 < 2].
+    let golden: [(Candidate, usize, usize, u64, &str); 15] = [
+        (Candidate::Blake3, 24, 24, 7, "736aa8"),
+        (Candidate::Blake3, 70, 64, 3, "d41376782e806309"),
+        (
+            Candidate::Blake3,
+            130,
+            100,
+            11,
+            "458a34503dfd5b65651ecc8e0f",
+        ),
+        (Candidate::Goldreich, 24, 24, 7, "98bd04"),
+        (Candidate::Goldreich, 70, 64, 3, "165d891df7ce44a5"),
+        (
+            Candidate::Goldreich,
+            130,
+            100,
+            11,
+            "ed367208b7e40f9d6891ea770e",
+        ),
+        (Candidate::SubsetSum, 24, 24, 7, "71b563"),
+        (Candidate::SubsetSum, 70, 64, 3, "491a4ae45dd741ec"),
+        (Candidate::SubsetSum, 130, 64, 11, "e920b5acbfd9c383"),
+        (Candidate::Linear, 24, 24, 7, "fb9d9e"),
+        (Candidate::Linear, 70, 64, 3, "8894ee6a92cd963f"),
+        (
+            Candidate::Linear,
+            130,
+            100,
+            11,
+            "66696674ce06a58f03a1d1ff04",
+        ),
+        (Candidate::Identity, 24, 24, 7, "524a29"),
+        (Candidate::Identity, 70, 64, 3, "524a29a594524a29"),
+        (
+            Candidate::Identity,
+            130,
+            100,
+            11,
+            "524a29a594524a29a594524a09",
+        ),
+    ];
+    for (candidate, n, m, seed, hex) in golden {
+        let f = candidate.build(n, m, seed).unwrap();
+        let x = Bits::from_bools(&(0..n).map(|i| (i * 7 + 3) % 5 < 2).collect::<Vec<_>>());
+        assert_eq!(f.eval(&x).unwrap().to_hex(), hex, "{}", f.describe());
+    }
+}
+
+#[test]
 fn blake3_circuit_is_the_keyed_hash_for_arbitrary_keys_and_lengths() {
-    // Reference: the `blake3` crate; keys and inputs random, every byte length 1..=64.
+    // Circuit ≡ direct evaluation (which the test vectors above pin to BLAKE3) for random keys
+    // and inputs at byte lengths across the block.
     let mut rng = ChaCha12Rng::seed_from_u64(12);
     for nbytes in [1usize, 2, 3, 7, 31, 32, 33, 63, 64] {
         let key: [u8; 32] = rng.random();
         let n = 8 * nbytes;
         let c = keyed_blake3_circuit(&key, n, 512).unwrap();
+        let f = Blake3Keyed::with_key(key, n, 512).unwrap();
         let xs: Vec<Bits> = (0..40).map(|_| random_bits(&mut rng, n)).collect();
         let ys = c.eval_batch(&xs).unwrap();
-        for (x, y) in xs.iter().zip(&ys) {
-            let mut full = [0u8; 64];
-            blake3::Hasher::new_keyed(&key)
-                .update(&x.to_le_bytes())
-                .finalize_xof()
-                .fill(&mut full);
-            assert_eq!(y.to_le_bytes(), full.to_vec(), "{nbytes} bytes");
-        }
+        assert_eq!(ys, f.eval_batch(&xs).unwrap(), "{nbytes} bytes");
     }
 }
 
@@ -102,13 +197,15 @@ fn assert_circuit_matches(f: &dyn OneWayFunction, rng: &mut ChaCha12Rng) {
 fn every_candidate_compiles_to_an_equivalent_circuit() {
     let mut rng = ChaCha12Rng::seed_from_u64(13);
     let sizes = [(5, 5), (8, 12), (12, 8), (16, 16), (40, 48), (130, 64)];
-    for kind in Kind::ALL {
+    for candidate in Candidate::ALL {
         for &(n, m) in &sizes {
-            let f = match build(kind, n, m, 99) {
+            let f = match candidate.build(n, m, 99) {
                 Ok(f) => f,
                 // Identity needs m ≤ n; checked in bad_parameters_are_typed_errors.
-                Err(Error::OutputBitsUnsupported { .. }) if kind == Kind::Identity => continue,
-                Err(e) => panic!("{kind} n={n} m={m}: {e}"),
+                Err(Error::OutputBitsUnsupported { .. }) if candidate == Candidate::Identity => {
+                    continue
+                }
+                Err(e) => panic!("{candidate} n={n} m={m}: {e}"),
             };
             assert_circuit_matches(f.as_ref(), &mut rng);
         }
@@ -159,10 +256,15 @@ fn direct_evaluations_match_their_definitions() {
 #[test]
 fn seeds_determine_the_function_and_clones_share_the_counter() {
     let x = Bits::from_u64(12345, 20).unwrap();
-    for kind in [Kind::Blake3, Kind::Goldreich, Kind::SubsetSum, Kind::Linear] {
-        let a = build(kind, 20, 24, 1).unwrap();
-        let b = build(kind, 20, 24, 1).unwrap();
-        let c = build(kind, 20, 24, 2).unwrap();
+    for kind in [
+        Candidate::Blake3,
+        Candidate::Goldreich,
+        Candidate::SubsetSum,
+        Candidate::Linear,
+    ] {
+        let a = kind.build(20, 24, 1).unwrap();
+        let b = kind.build(20, 24, 1).unwrap();
+        let c = kind.build(20, 24, 2).unwrap();
         let ys: Vec<Bits> = (0..64u64)
             .map(|v| a.eval(&Bits::from_u64(v * 7919, 20).unwrap()).unwrap())
             .collect();
@@ -182,6 +284,10 @@ fn seeds_determine_the_function_and_clones_share_the_counter() {
     assert_eq!(f.evaluations(), 3);
     assert_eq!(g.counter().take(), 3);
     assert_eq!(f.evaluations(), 0);
+    // A fresh copy is the same function with its own counter.
+    let h = f.fresh_copy();
+    assert_eq!(h.eval(&x).unwrap(), f.eval_uncounted(&x));
+    assert_eq!((h.evaluations(), f.evaluations()), (1, 0));
     // BLAKE3 outputs for fewer bits are truncations (the key depends on the seed only).
     let long = Blake3Keyed::new(20, 300, 0).unwrap().eval(&x).unwrap();
     assert_eq!(f.eval(&x).unwrap(), long.truncated(20).unwrap());
@@ -189,25 +295,40 @@ fn seeds_determine_the_function_and_clones_share_the_counter() {
 
 #[test]
 fn bad_parameters_are_typed_errors() {
-    for kind in Kind::ALL {
+    for kind in Candidate::ALL {
         assert!(
-            matches!(build(kind, 0, 8, 0), Err(Error::ZeroBits { .. })),
+            matches!(kind.build(0, 8, 0), Err(Error::ZeroBits { .. })),
             "{kind}"
         );
         assert!(
-            matches!(build(kind, 8, 0, 0), Err(Error::ZeroBits { .. })),
+            matches!(kind.build(8, 0, 0), Err(Error::ZeroBits { .. })),
             "{kind}"
         );
     }
-    let unsupported_m = |k, n, m| matches!(build(k, n, m, 0), Err(Error::OutputBitsUnsupported { m: mm, .. }) if mm == m);
-    let unsupported_n = |k, n, m| matches!(build(k, n, m, 0), Err(Error::InputBitsUnsupported { n: nn, .. }) if nn == n);
-    assert!(unsupported_m(Kind::Blake3, 8, 513));
-    assert!(unsupported_n(Kind::Blake3, 513, 8));
-    assert!(unsupported_m(Kind::SubsetSum, 8, 65));
-    assert!(unsupported_m(Kind::Identity, 8, 9));
-    assert!(unsupported_n(Kind::Goldreich, 4, 8));
-    assert!(unsupported_n(Kind::Linear, 5000, 8));
-    let f = build(Kind::Blake3, 8, 8, 0).unwrap();
+    let unsupported_m = |k: Candidate, n, m| {
+        matches!(k.build(n, m, 0),
+            Err(Error::OutputBitsUnsupported { output_bits, candidate, .. })
+                if output_bits == m && candidate == k.name())
+    };
+    let unsupported_n = |k: Candidate, n, m| {
+        matches!(k.build(n, m, 0),
+            Err(Error::InputBitsUnsupported { input_bits, candidate, .. })
+                if input_bits == n && candidate == k.name())
+    };
+    assert!(unsupported_m(Candidate::Blake3, 8, 513));
+    assert!(unsupported_n(Candidate::Blake3, 513, 8));
+    assert!(unsupported_m(Candidate::SubsetSum, 8, 65));
+    assert!(unsupported_m(Candidate::Identity, 8, 9));
+    assert!(unsupported_n(Candidate::Goldreich, 4, 8));
+    assert!(unsupported_n(Candidate::Linear, 5000, 8));
+    assert!(matches!(
+        Blake3Keyed::with_key([0; 32], 8, 513),
+        Err(Error::OutputBitsUnsupported {
+            output_bits: 513,
+            ..
+        })
+    ));
+    let f = Candidate::Blake3.build(8, 8, 0).unwrap();
     assert_eq!(
         f.eval(&Bits::zeros(9)),
         Err(Error::LengthMismatch {

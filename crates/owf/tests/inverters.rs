@@ -2,7 +2,7 @@
 //! GF(2)-affine controls, typed refusals.
 
 use hardiff_owf::{
-    build, Bits, BruteForce, Elimination, Error, Identity, Inverter, Kind, Linear, OneWayFunction,
+    Bits, BruteForce, Candidate, Elimination, Error, Identity, Inverter, Linear, OneWayFunction,
 };
 use std::collections::HashMap;
 
@@ -19,8 +19,8 @@ fn smallest_preimages(f: &dyn OneWayFunction) -> HashMap<Bits, u64> {
 #[test]
 fn brute_force_inverts_every_output_with_exactly_counted_cost() {
     let bf = BruteForce::new();
-    for kind in Kind::ALL {
-        let f = build(kind, 8, 8, 21).unwrap();
+    for kind in Candidate::ALL {
+        let f = kind.build(8, 8, 21).unwrap();
         let table = smallest_preimages(f.as_ref());
         for v in 0..256u64 {
             let y = f.eval_uncounted(&Bits::from_u64(v, 8).unwrap());
@@ -40,7 +40,7 @@ fn brute_force_inverts_every_output_with_exactly_counted_cost() {
 #[test]
 fn brute_force_proves_absence_at_cost_two_to_the_n() {
     // m = 12 > n = 6: at most 64 of the 4096 outputs have a preimage.
-    let f = build(Kind::Blake3, 6, 12, 3).unwrap();
+    let f = Candidate::Blake3.build(6, 12, 3).unwrap();
     let table = smallest_preimages(f.as_ref());
     let y = (0..4096u64)
         .map(|v| Bits::from_u64(v, 12).unwrap())
@@ -53,7 +53,7 @@ fn brute_force_proves_absence_at_cost_two_to_the_n() {
 
 #[test]
 fn brute_force_refuses_large_n_and_wrong_lengths() {
-    let f = build(Kind::Blake3, 30, 30, 0).unwrap();
+    let f = Candidate::Blake3.build(30, 30, 0).unwrap();
     let e = BruteForce::new()
         .invert(f.as_ref(), &Bits::zeros(30))
         .unwrap_err();
@@ -61,7 +61,7 @@ fn brute_force_refuses_large_n_and_wrong_lengths() {
         e,
         Error::TooLarge {
             what: "brute-force inversion",
-            n: 30,
+            input_bits: 30,
             limit: 24,
             work: 1073741824.0 // 2^30
         }
@@ -69,10 +69,14 @@ fn brute_force_refuses_large_n_and_wrong_lengths() {
     assert!(e.to_string().contains("2^30"), "{e}");
     assert_eq!(f.evaluations(), 0);
     let bf = BruteForce::with_limit(4).unwrap();
-    let g = build(Kind::Identity, 5, 5, 0).unwrap();
+    let g = Candidate::Identity.build(5, 5, 0).unwrap();
     assert!(matches!(
         bf.invert(g.as_ref(), &Bits::zeros(5)),
-        Err(Error::TooLarge { n: 5, limit: 4, .. })
+        Err(Error::TooLarge {
+            input_bits: 5,
+            limit: 4,
+            ..
+        })
     ));
     assert!(BruteForce::with_limit(64).is_err());
     assert!(matches!(
@@ -126,13 +130,17 @@ fn elimination_inverts_the_affine_controls() {
 
 #[test]
 fn elimination_refuses_non_affine_functions() {
-    for kind in [Kind::Blake3, Kind::Goldreich, Kind::SubsetSum] {
-        let f = build(kind, 10, 10, 0).unwrap();
+    for kind in [
+        Candidate::Blake3,
+        Candidate::Goldreich,
+        Candidate::SubsetSum,
+    ] {
+        let f = kind.build(10, 10, 0).unwrap();
         assert_eq!(
             Elimination.invert(f.as_ref(), &Bits::zeros(10)),
             Err(Error::NotAffine {
                 inverter: "elimination",
-                kind: kind.to_string()
+                function: kind.to_string()
             })
         );
     }

@@ -194,13 +194,13 @@ impl Inverter for PosteriorInverter {
         }
     }
 
-    /// Rebuilds f from its description (kind, sizes, seed) to share it with g̃, measures all m
+    /// Takes a fresh copy of f (same function, own counter) to share it with g̃, measures all m
     /// output bits and samples the posterior. Costs: f-evaluations (counted on the caller's f
     /// too) and, in `operations`, score evaluations plus prior draws.
     fn invert(&self, f: &dyn OneWayFunction, y: &Bits) -> hardiff_owf::Result<Inversion> {
         let (n, m) = (f.input_bits(), f.output_bits());
         let invalid = |e: Error| hardiff_owf::Error::Invalid(format!("posterior inverter: {e}"));
-        let shared = hardiff_owf::build_arc(f.kind(), n, m, f.seed().unwrap_or(0))?;
+        let shared: std::sync::Arc<dyn OneWayFunction> = f.fresh_copy().into();
         let params = OwfParams::default_rule(n, m).map_err(|e| invalid(e.into()))?;
         let dist = OwfDistribution::new(shared, params).map_err(|e| invalid(e.into()))?;
         let attempt = self.attempt(&dist, y, m).map_err(invalid)?;

@@ -14,7 +14,7 @@ use crate::fit::{
 use crate::plot::{LinePlot, Series, SeriesStyle};
 use hardiff_dist::owf_dist::{ve_sigma_to_ou_time, OwfDistribution, OwfParams};
 use hardiff_dist::rng;
-use hardiff_owf::{build_arc, Bits, BruteForce, Elimination, Inverter, Kind, OneWayFunction};
+use hardiff_owf::{Bits, BruteForce, Candidate, Elimination, Inverter, OneWayFunction};
 use hardiff_reduce::inverter::{measure_output_bits, PosteriorInverter, ScoreOracle};
 use hardiff_sde::posterior::{rejection, PosteriorConfig, PosteriorMethod};
 use rand::{Rng, RngCore};
@@ -43,8 +43,8 @@ fn random_bits(n: usize, rng: &mut dyn RngCore) -> Bits {
     Bits::from_bools(&bools)
 }
 
-/// The table of f on every seed 0..2^n (as integers), evaluated on a private copy of f so the
-/// experiment's counted costs are not polluted. Refuses n > 20.
+/// The table of f on every seed 0..2^n (as integers), evaluated uncounted so the experiment's
+/// counted costs are not polluted. Refuses n > 20.
 pub fn output_table(f: &dyn OneWayFunction) -> Result<Vec<Bits>> {
     let n = f.input_bits();
     if n > 20 {
@@ -52,9 +52,8 @@ pub fn output_table(f: &dyn OneWayFunction) -> Result<Vec<Bits>> {
             "output table of 2^{n} entries refused (n ≤ 20)"
         )));
     }
-    let copy = build_arc(f.kind(), n, f.output_bits(), f.seed().unwrap_or(0))?;
     (0..1u64 << n)
-        .map(|s| Ok(copy.eval(&Bits::from_u64(s, n)?)?))
+        .map(|s| Ok(f.eval_uncounted(&Bits::from_u64(s, n)?)))
         .collect()
 }
 
@@ -140,7 +139,7 @@ impl Experiment for RejectionScaling {
     fn run_point(&self, ctx: &PointContext, point: &PointSpec) -> Result<serde_json::Value> {
         let bits: usize = point.params()?;
         let cfg = e2_config(ctx.scale);
-        let f = build_arc(Kind::Blake3, cfg.n, cfg.n, owf_seed(ctx.seed, "E2/f"))?;
+        let f = Candidate::Blake3.build_arc(cfg.n, cfg.n, owf_seed(ctx.seed, "E2/f"))?;
         let table = output_table(f.as_ref())?;
         let dist = OwfDistribution::new(f.clone(), OwfParams::default_rule(cfg.n, cfg.n)?)?;
         let noise = dist.params().noise();
@@ -363,13 +362,13 @@ impl InverterKind {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct E3Point {
-    kind: Kind,
+    kind: Candidate,
     n: usize,
     inverter: InverterKind,
 }
 
 struct E3Config {
-    kinds: Vec<Kind>,
+    kinds: Vec<Candidate>,
     /// Sizes of the posterior-sampling inverters (rejection costs e^{1.19 n} draws).
     ns: Vec<usize>,
     /// Sizes of the cheap inverters (brute force, elimination): a wide range, so that n^b and
@@ -386,7 +385,7 @@ struct E3Config {
 fn e3_config(scale: Scale) -> E3Config {
     match scale {
         Scale::Quick => E3Config {
-            kinds: vec![Kind::Blake3, Kind::Identity],
+            kinds: vec![Candidate::Blake3, Candidate::Identity],
             ns: vec![4, 6, 8, 10],
             cheap_ns: vec![4, 8, 12, 16],
             trials: 16,
@@ -397,11 +396,11 @@ fn e3_config(scale: Scale) -> E3Config {
         },
         Scale::Default => E3Config {
             kinds: vec![
-                Kind::Blake3,
-                Kind::Goldreich,
-                Kind::SubsetSum,
-                Kind::Linear,
-                Kind::Identity,
+                Candidate::Blake3,
+                Candidate::Goldreich,
+                Candidate::SubsetSum,
+                Candidate::Linear,
+                Candidate::Identity,
             ],
             // Rejection at n = 12 needs ~e^{1.19·12} ≈ 1.6M draws per typical y (and a heavy
             // tail beyond): n stops at 10 to keep the default suite near ten minutes.
@@ -471,7 +470,7 @@ impl Experiment for Inversion {
             sizes.sort_unstable();
             sizes.dedup();
             for &n in &sizes {
-                if kind == Kind::Goldreich && n < 6 {
+                if kind == Candidate::Goldreich && n < 6 {
                     continue; // Goldreich's hyperedges need 5 distinct inputs.
                 }
                 for inverter in [
@@ -512,7 +511,7 @@ impl Experiment for Inversion {
     fn run_point(&self, ctx: &PointContext, point: &PointSpec) -> Result<serde_json::Value> {
         let E3Point { kind, n, inverter } = point.params()?;
         let cfg = e3_config(ctx.scale);
-        let f = build_arc(kind, n, n, owf_seed(ctx.seed, &format!("E3/f/{kind}/{n}")))?;
+        let f = kind.build_arc(n, n, owf_seed(ctx.seed, &format!("E3/f/{kind}/{n}")))?;
         let table = output_table(f.as_ref())?;
         let params = OwfParams::default_rule(n, n)?;
         let dist = OwfDistribution::new(f.clone(), params)?;
@@ -657,8 +656,8 @@ impl Experiment for Inversion {
                     .or_default()
                     .push((p.n as f64, trials.iter().map(|t| t.cost).collect()));
             }
-            if p.inverter.is_guided() && p.kind == Kind::Blake3
-                || p.inverter.is_guided() && p.kind == Kind::Identity
+            if p.inverter.is_guided() && p.kind == Candidate::Blake3
+                || p.inverter.is_guided() && p.kind == Candidate::Identity
             {
                 success_curves
                     .entry(format!("{} / {}", p.inverter.name(), p.kind))
@@ -903,7 +902,7 @@ impl Experiment for Sensitivity {
     fn run_point(&self, ctx: &PointContext, point: &PointSpec) -> Result<serde_json::Value> {
         let cfg = e7_config(ctx.scale);
         let n = cfg.n;
-        let f = build_arc(Kind::Blake3, n, n, owf_seed(ctx.seed, "E7/f"))?;
+        let f = Candidate::Blake3.build_arc(n, n, owf_seed(ctx.seed, "E7/f"))?;
         let rule = OwfParams::default_rule(n, n)?;
         match point.params::<E7Point>()? {
             E7Point::Noise { ratio } => {

@@ -11,7 +11,7 @@ use crate::plot::{LinePlot, Series, SeriesStyle};
 use hardiff_dist::owf_dist::{ve_sigma_to_ou_time, OwfDistribution, OwfParams};
 use hardiff_dist::{rng, CountingScore, Score};
 use hardiff_nn::owf_net::{owf_network_summary, OwfNetConfig, OwfScoreNetwork, OwfSummaryOptions};
-use hardiff_owf::{build_arc, Kind};
+use hardiff_owf::Candidate;
 use hardiff_sde::{SamplerConfig, SamplerKind};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -103,15 +103,10 @@ impl Experiment for UnconditionalSampling {
         // The network variant uses the GF(2)-linear control: building a BLAKE3 network for every
         // grid time costs minutes per point (E6 reports BLAKE3's network sizes).
         let kind = match score {
-            E1Score::Efficient => Kind::Blake3,
-            E1Score::Network => Kind::Linear,
+            E1Score::Efficient => Candidate::Blake3,
+            E1Score::Network => Candidate::Linear,
         };
-        let f = build_arc(
-            kind,
-            n,
-            n,
-            rng::stream(ctx.seed, "E1/f", &[n as u64]).random(),
-        )?;
+        let f = kind.build_arc(n, n, rng::stream(ctx.seed, "E1/f", &[n as u64]).random())?;
         let dist = OwfDistribution::new(f.clone(), OwfParams::default_rule(n, n)?)?;
         // Stop at σ(t_min) = β/8 so that the f-part's signs (±β) are resolved.
         let t_min = ve_sigma_to_ou_time(dist.params().amplitude() / 8.0);
@@ -258,21 +253,25 @@ pub struct NetworkSizes;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct E6Point {
-    kind: Kind,
+    kind: Candidate,
     n: usize,
 }
 
-fn e6_grid(scale: Scale) -> (Vec<Kind>, Vec<usize>, usize) {
+fn e6_grid(scale: Scale) -> (Vec<Candidate>, Vec<usize>, usize) {
     match scale {
         // BLAKE3's network takes ~15 s per n to build and check: default scale only.
-        Scale::Quick => (vec![Kind::Goldreich, Kind::Linear], vec![8, 16, 32], 8),
+        Scale::Quick => (
+            vec![Candidate::Goldreich, Candidate::Linear],
+            vec![8, 16, 32],
+            8,
+        ),
         Scale::Default => (
             vec![
-                Kind::Blake3,
-                Kind::Goldreich,
-                Kind::SubsetSum,
-                Kind::Linear,
-                Kind::Identity,
+                Candidate::Blake3,
+                Candidate::Goldreich,
+                Candidate::SubsetSum,
+                Candidate::Linear,
+                Candidate::Identity,
             ],
             vec![8, 16, 32, 64],
             10,
@@ -292,7 +291,7 @@ impl Experiment for NetworkSizes {
         let mut v = Vec::new();
         for &kind in &kinds {
             for &n in &ns {
-                if kind == Kind::Goldreich && n < 5 {
+                if kind == Candidate::Goldreich && n < 5 {
                     continue;
                 }
                 v.push(PointSpec::new(
