@@ -5,7 +5,32 @@
 //!
 //! **Architecture invariant:** networks know distributions only through samples and the
 //! `Score` trait of `hardiff-dist`. Depends on `hardiff-owf` (circuits) and `hardiff-dist`;
-//! never on `hardiff-sde` or `hardiff-harness`.
+//! never on `hardiff-sde`, `hardiff-reduce` or `hardiff-bench`, and never touches files
+//! (checkpoints are JSON text; the caller decides where they go).
+//!
+//! ## Example: a one-way function's circuit as an exact ReLU network
+//! The construction behind arXiv 2402.12727's "small networks compute g̃'s score": every
+//! boolean gate is a ReLU gadget, so f itself is a ReLU network, exact on every input.
+//! ```
+//! use hardiff_nn::{compile_circuit, XorGadget};
+//! use hardiff_owf::{Bits, Candidate, OneWayFunction};
+//! use ndarray::Array2;
+//!
+//! // Goldreich's local function on 8 input and 8 output bits, as a circuit, then a network.
+//! let f = Candidate::Goldreich.build(8, 8, 7)?;
+//! let net = compile_circuit(&f.compile(), XorGadget::AbsDiff)?;
+//! // Every input x ∈ {0,1}^8 as a row of 0/1 (bit i of x is column i).
+//! let inputs = Array2::from_shape_fn((256, 8), |(x, i)| ((x >> i) & 1) as f64);
+//! let outputs = net.eval_owned(inputs.view())?;
+//! for x in 0..256u64 {
+//!     let fx = f.eval(&Bits::from_u64(x, 8)?)?;
+//!     for j in 0..8 {
+//!         assert_eq!(outputs[[x as usize, j]], if fx.bit(j) { 1.0 } else { 0.0 });
+//!     }
+//! }
+//! assert_eq!(f.evaluations(), 256);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! Map:
 //! - [`mlp`]: dense ReLU MLP arithmetic (batched forward/backward as matrix products), Adam;
