@@ -5,6 +5,7 @@ use thiserror::Error;
 
 /// Errors of hardiff-sde, each carrying the offending value.
 #[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
 pub enum Error {
     /// An error from a law or score of hardiff-dist (shape, time range, …).
     #[error(transparent)]
