@@ -329,20 +329,17 @@ fn pigdm_and_langevin_are_exact_in_mean_on_an_isotropic_gaussian_and_dps_is_bias
         .unwrap();
     let n = 4000;
     let with_vjp = WithVjp::new(&prior);
-    let samplers: [(
-        &str,
-        &dyn Fn(&dyn PriorScore, &mut dyn rand::RngCore) -> Array2<f64>,
-    ); 2] = [
-        ("pigdm", &|p, r| {
-            pigdm().sample(p, &meas, y.view(), n, r).unwrap().samples
-        }),
-        ("langevin", &|p, r| {
-            langevin().sample(p, &meas, y.view(), n, r).unwrap().samples
-        }),
-    ];
-    for (name, run) in samplers {
-        let exact = run(&with_vjp, &mut rng::stream(208, "iso", &[]));
-        let free = run(&prior, &mut rng::stream(208, "iso", &[]));
+    for name in ["pigdm", "langevin"] {
+        let run = |prior: &dyn PriorScore| {
+            let mut r = rng::stream(208, "iso", &[]);
+            let out = match name {
+                "pigdm" => pigdm().sample(prior, &meas, y.view(), n, &mut r),
+                _ => langevin().sample(prior, &meas, y.view(), n, &mut r),
+            };
+            out.unwrap().samples
+        };
+        let exact = run(&with_vjp);
+        let free = run(&prior);
         let diff = (&exact - &free).iter().fold(0.0f64, |a, v| a.max(v.abs()));
         assert!(
             diff < 1e-9,

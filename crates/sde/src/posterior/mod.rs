@@ -1,5 +1,5 @@
 //! Posterior samplers for y = A x + η (MATH.md §6–§7), one module each: exact rejection
-//! sampling ([`rejection`]), SMC with TDS-style twisting ([`smc`]), DPS ([`dps`]), ΠGDM
+//! sampling ([`mod@rejection`]), SMC with TDS-style twisting ([`smc`]), DPS ([`dps`]), ΠGDM
 //! ([`pigdm`]) and predictor–corrector Langevin on an approximate posterior score
 //! ([`langevin`]).
 //!
