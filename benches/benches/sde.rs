@@ -10,10 +10,8 @@ use hardiff_dist::rng::stream;
 use hardiff_dist::{Gaussian, GaussianMixture, Score, ScoreVjp};
 use hardiff_sde::posterior::{rejection, GuidedScore};
 use hardiff_sde::sampler::{ddpm_tweedie_step, Stepper};
-use hardiff_sde::{
-    ou, sample_posterior, Jacobian, LangevinConfig, LinearMeasurement, PosteriorConfig,
-    PosteriorMethod, Prior, SamplerKind,
-};
+use hardiff_sde::WithVjp;
+use hardiff_sde::{ou, LangevinConfig, LinearMeasurement, PosteriorMethod, Prior, SamplerKind};
 use ndarray::{Array1, Array2};
 use std::hint::black_box;
 
@@ -119,20 +117,25 @@ fn posterior_step(c: &mut Criterion) {
     let prior = Prior::exact(&law);
     let mut rng = stream(4, "bench-sde-post", &[]);
     for name in ["smc", "dps", "pigdm", "langevin"] {
-        let mut config = PosteriorConfig::new(PosteriorMethod::from_name(name).expect("known"))
+        let mut config = PosteriorMethod::from_name(name)
+            .expect("known")
             .with_steps(1)
             .with_t_min(0.9);
-        config.t_max = 1.0;
+        if let Some(schedule) = config.schedule_mut() {
+            schedule.t_max = 1.0;
+        }
         group.bench_function(name, |b| {
             b.iter(|| {
                 black_box(
-                    sample_posterior(&prior, &meas, y.view(), &config, BATCH, &mut rng)
+                    config
+                        .sample(&prior, &meas, y.view(), BATCH, &mut rng)
                         .expect("runs"),
                 )
             })
         });
     }
-    let guided = GuidedScore::from_prior(&prior, Jacobian::Exact, &meas, y.view()).expect("valid");
+    let with_vjp = WithVjp::new(&law);
+    let guided = GuidedScore::new(&with_vjp, &meas, y.view()).expect("valid");
     let x = ou::stationary_sample(&mut stream(5, "bench-sde-x", &[]), BATCH, D);
     let mut out = Array2::zeros((BATCH, D));
     group.bench_function("pigdm-guided-score", |b| {

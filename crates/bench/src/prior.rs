@@ -219,13 +219,14 @@ impl LoadedPrior {
         }
     }
 
-    /// The oracles as a posterior-sampler prior.
+    /// The oracles as a posterior-sampler prior: guidance uses the exact Jacobian where the
+    /// law offers VJPs, the Jacobian-free form otherwise.
     pub fn as_prior(&self) -> Prior<'_> {
-        Prior {
-            sampler: Some(self.sampler()),
-            score: Some(self.score()),
-            score_vjp: self.score_vjp(),
+        match self.score_vjp() {
+            Some(v) => Prior::from_score_vjp(v),
+            None => Prior::from_score(self.score()),
         }
+        .with_sampler(self.sampler())
     }
 
     /// g̃, when the prior is one (for decoding samples).

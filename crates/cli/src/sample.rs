@@ -7,7 +7,7 @@ use clap::Args;
 use hardiff_bench::io::{Format, Table};
 use hardiff_bench::prior::{MeasurementSpec, PriorSpec};
 use hardiff_dist::rng;
-use hardiff_sde::posterior::{sample_posterior, PosteriorConfig, PosteriorMethod};
+use hardiff_sde::posterior::PosteriorMethod;
 use hardiff_sde::{SamplerConfig, SamplerKind};
 use ndarray::Array1;
 use std::path::PathBuf;
@@ -160,40 +160,30 @@ pub(super) fn posterior(args: PosteriorArgs, format: Format) -> Result<()> {
         PosteriorName::Pigdm => "pigdm",
         PosteriorName::Langevin => "langevin",
     })?;
-    // Guided samplers fall back to the Jacobian-free variant when the prior has no VJPs.
-    if prior.score_vjp().is_none() {
-        use hardiff_sde::posterior::Jacobian;
-        match &mut method {
-            PosteriorMethod::Smc { jacobian, .. }
-            | PosteriorMethod::Dps { jacobian, .. }
-            | PosteriorMethod::Pigdm { jacobian }
-            | PosteriorMethod::Langevin { jacobian, .. } => *jacobian = Jacobian::Free,
-            PosteriorMethod::Rejection { .. } => {}
-        }
-    }
+    // Guided samplers use the exact Jacobian when the prior has VJPs (`as_prior`), else the
+    // Jacobian-free one.
     match (&mut method, args.max_draws, args.particles) {
-        (PosteriorMethod::Rejection { max_draws }, Some(d), _) => *max_draws = d,
-        (PosteriorMethod::Smc { particles, .. }, _, Some(p)) => *particles = Some(p),
+        (PosteriorMethod::Rejection(c), Some(d), _) => c.max_draws = d,
+        (PosteriorMethod::Smc(c), _, Some(p)) => c.particles = Some(p),
         _ => {}
     }
-    let mut config = PosteriorConfig::new(method);
     if let Some(steps) = args.steps {
-        config = config.with_steps(steps);
+        method = method.with_steps(steps);
     }
     if let Some(t_min) = args.t_min {
-        config = config.with_t_min(t_min);
+        method = method.with_t_min(t_min);
     }
     let y = Array1::from(args.y.clone());
     let mut stream = rng::stream(args.seed, "cli/posterior", &[]);
-    let out = sample_posterior(
-        &prior.as_prior(),
-        &measurement,
-        y.view(),
-        &config,
-        args.n,
-        &mut stream,
-    )
-    .context("posterior sampling")?;
+    let out = method
+        .sample(
+            &prior.as_prior(),
+            &measurement,
+            y.view(),
+            args.n,
+            &mut stream,
+        )
+        .context("posterior sampling")?;
     let stats = serde_json::to_value(&out.stats)?;
     eprintln!("stats: {stats}");
     if let Some(path) = &args.stats {

@@ -12,9 +12,7 @@ use crate::error::{Error, Result};
 use hardiff_dist::owf_dist::{OwfDistribution, OwfParams};
 use hardiff_dist::{rng, Score};
 use hardiff_owf::{Bits, Inversion, Inverter, OneWayFunction};
-use hardiff_sde::posterior::{
-    sample_posterior, Jacobian, PosteriorConfig, PosteriorMethod, PosteriorStats, Prior,
-};
+use hardiff_sde::posterior::{PosteriorMethod, PosteriorStats, Prior};
 use hardiff_sde::LinearMeasurement;
 use ndarray::Array1;
 use rand::RngCore;
@@ -80,8 +78,8 @@ pub struct Attempt {
 /// Inverts f by posterior sampling on g̃ (module docs).
 #[derive(Debug, Clone)]
 pub struct PosteriorInverter {
-    /// The posterior sampler and its grid.
-    pub config: PosteriorConfig,
+    /// The posterior sampler and its configuration (grid included).
+    pub config: PosteriorMethod,
     /// The score of g̃ given to diffusion-based samplers.
     pub score: ScoreOracle,
     /// Posterior samples per attempt (particles for SMC: see `config`).
@@ -95,7 +93,7 @@ pub struct PosteriorInverter {
 
 impl PosteriorInverter {
     /// An inverter with the default measurement noise η = β/4.
-    pub fn new(config: PosteriorConfig, score: ScoreOracle, samples: usize, seed: u64) -> Self {
+    pub fn new(config: PosteriorMethod, score: ScoreOracle, samples: usize, seed: u64) -> Self {
         Self {
             config,
             score,
@@ -124,25 +122,12 @@ impl PosteriorInverter {
                 &exact
             }
         };
-        let prior = Prior {
-            sampler: Some(dist),
-            score: Some(score),
-            score_vjp: None,
-        };
-        let mut config = self.config.clone();
         // g̃'s scores offer no VJPs: guidance uses the Jacobian-free form.
-        match &mut config.method {
-            PosteriorMethod::Smc { jacobian, .. }
-            | PosteriorMethod::Dps { jacobian, .. }
-            | PosteriorMethod::Pigdm { jacobian }
-            | PosteriorMethod::Langevin { jacobian, .. } => *jacobian = Jacobian::Free,
-            PosteriorMethod::Rejection { .. } => {}
-        }
-        let result = sample_posterior(
+        let prior = Prior::from_score(score).with_sampler(dist);
+        let result = self.config.sample(
             &prior,
             &measurement,
             observed.view(),
-            &config,
             self.samples,
             &mut stream,
         );
@@ -185,12 +170,12 @@ impl PosteriorInverter {
 
 impl Inverter for PosteriorInverter {
     fn name(&self) -> &str {
-        match self.config.method {
-            PosteriorMethod::Rejection { .. } => "posterior-rejection",
-            PosteriorMethod::Smc { .. } => "posterior-smc",
-            PosteriorMethod::Dps { .. } => "posterior-dps",
-            PosteriorMethod::Pigdm { .. } => "posterior-pigdm",
-            PosteriorMethod::Langevin { .. } => "posterior-langevin",
+        match self.config {
+            PosteriorMethod::Rejection(_) => "posterior-rejection",
+            PosteriorMethod::Smc(_) => "posterior-smc",
+            PosteriorMethod::Dps(_) => "posterior-dps",
+            PosteriorMethod::Pigdm(_) => "posterior-pigdm",
+            PosteriorMethod::Langevin(_) => "posterior-langevin",
         }
     }
 

@@ -10,9 +10,9 @@ mod common;
 
 use hardiff_dist::{rng, Gaussian, GaussianMixture, SampleBatch, Score, ScoreVjp};
 use hardiff_sde::metrics::moments;
+use hardiff_sde::posterior::DpsConfig;
 use hardiff_sde::{
-    sample, sample_posterior, Jacobian, LinearMeasurement, PosteriorConfig, PosteriorMethod, Prior,
-    SamplerConfig, SamplerKind,
+    sample, Jacobian, LinearMeasurement, PosteriorMethod, Prior, SamplerConfig, SamplerKind,
 };
 use ndarray::{array, Array1, Array2, ArrayView1, ArrayView2};
 
@@ -40,7 +40,7 @@ fn unconditional(d: usize, n: usize) {
                 let out = sample(score, &cfg, n, &mut r).unwrap();
                 let dist = common::distances(out.samples.view(), exact, 7);
                 let (me, ce, mp) = if name == "gmm" {
-                    let c = common::component_check(out.samples.view(), &m_t);
+                    let c = common::component_check(out.samples.view(), &m_t, 0.0);
                     (c.mean_err, c.cov_err, format!("{:.3}", c.mass_p))
                 } else {
                     let (mu, cv) = moments(out.samples.view()).unwrap();
@@ -145,12 +145,13 @@ fn problems() -> Vec<Problem> {
     out
 }
 
-fn prior_of(law: &dyn Law) -> Prior<'_> {
-    Prior {
-        sampler: Some(law as &dyn SampleBatch),
-        score: None,
-        score_vjp: Some(law as &dyn ScoreVjp),
+/// The law as a run-time prior whose guidance uses `jacobian`.
+fn prior_of(law: &dyn Law, jacobian: Jacobian) -> Prior<'_> {
+    match jacobian {
+        Jacobian::Exact => Prior::from_score_vjp(law as &dyn ScoreVjp),
+        Jacobian::Free => Prior::from_score(law as &dyn Score),
     }
+    .with_sampler(law as &dyn SampleBatch)
 }
 
 fn smc_convergence() {
@@ -167,18 +168,17 @@ fn smc_convergence() {
         let log_ev = pb.law.log_ev(a, eta, pb.y.view());
         for steps in [50, 200] {
             for p in [250usize, 1000, 4000] {
-                let cfg = PosteriorConfig::new(PosteriorMethod::from_name("smc").unwrap())
-                    .with_steps(steps);
+                let cfg = PosteriorMethod::from_name("smc").unwrap().with_steps(steps);
                 let mut r = rng::stream(5, "smc-conv", &[steps as u64, p as u64]);
-                let out = sample_posterior(
-                    &prior_of(pb.law.as_ref()),
-                    &pb.meas,
-                    pb.y.view(),
-                    &cfg,
-                    p,
-                    &mut r,
-                )
-                .unwrap();
+                let out = cfg
+                    .sample(
+                        &prior_of(pb.law.as_ref(), Jacobian::Exact),
+                        &pb.meas,
+                        pb.y.view(),
+                        p,
+                        &mut r,
+                    )
+                    .unwrap();
                 let (m, _) = moments(out.samples.view()).unwrap();
                 let min_ess = out
                     .stats
@@ -209,82 +209,76 @@ fn posterior(n: usize) {
         let big = exact.sample_batch(&mut rng::stream(3, "report-post-mean", &[]), 200_000);
         let (mu, _) = moments(big.view()).unwrap();
         let log_ev = pb.law.log_ev(a, eta, pb.y.view());
-        let mut methods: Vec<(String, PosteriorMethod, Vec<usize>)> = vec![
+        let (exact_jac, free) = (Jacobian::Exact, Jacobian::Free);
+        let mut methods: Vec<(String, PosteriorMethod, Jacobian, Vec<usize>)> = vec![
             (
                 "rejection".into(),
                 PosteriorMethod::from_name("rejection").unwrap(),
+                exact_jac,
                 vec![0],
             ),
             (
                 "smc".into(),
                 PosteriorMethod::from_name("smc").unwrap(),
+                exact_jac,
                 vec![25, 100],
             ),
             (
                 "smc-jf".into(),
-                PosteriorMethod::Smc {
-                    particles: None,
-                    jacobian: Jacobian::Free,
-                    ess_threshold: 0.5,
-                },
+                PosteriorMethod::from_name("smc").unwrap(),
+                free,
                 vec![100],
             ),
             (
                 "pigdm".into(),
                 PosteriorMethod::from_name("pigdm").unwrap(),
+                exact_jac,
                 vec![50, 200, 800],
             ),
             (
                 "pigdm-jf".into(),
-                PosteriorMethod::Pigdm {
-                    jacobian: Jacobian::Free,
-                },
+                PosteriorMethod::from_name("pigdm").unwrap(),
+                free,
                 vec![200],
             ),
             (
                 "langevin".into(),
                 PosteriorMethod::from_name("langevin").unwrap(),
+                exact_jac,
                 vec![100, 400],
             ),
             (
                 "langevin-jf".into(),
-                PosteriorMethod::Langevin {
-                    jacobian: Jacobian::Free,
-                    langevin: Default::default(),
-                },
+                PosteriorMethod::from_name("langevin").unwrap(),
+                free,
                 vec![100],
             ),
         ];
         for zeta in [0.05, 0.1, 0.2, 0.5, 1.0] {
             methods.push((
                 format!("dps ζ={zeta}"),
-                PosteriorMethod::Dps {
-                    zeta,
-                    jacobian: Jacobian::Exact,
-                },
+                PosteriorMethod::Dps(DpsConfig::default().with_zeta(zeta)),
+                exact_jac,
                 vec![200],
             ));
         }
         methods.push((
             "dps-jf ζ=0.1".into(),
-            PosteriorMethod::Dps {
-                zeta: 0.1,
-                jacobian: Jacobian::Free,
-            },
+            PosteriorMethod::from_name("dps").unwrap(),
+            free,
             vec![200],
         ));
-        for (mname, method, steps_list) in methods {
+        for (mname, method, jacobian, steps_list) in methods {
             for steps in steps_list {
-                let mut cfg = PosteriorConfig::new(method.clone());
+                let mut cfg = method.clone();
                 if steps > 0 {
                     cfg = cfg.with_steps(steps);
                 }
                 let mut r = rng::stream(3, "report-post", &[steps as u64]);
-                let out = match sample_posterior(
-                    &prior_of(pb.law.as_ref()),
+                let out = match cfg.sample(
+                    &prior_of(pb.law.as_ref(), jacobian),
                     &pb.meas,
                     pb.y.view(),
-                    &cfg,
                     n,
                     &mut r,
                 ) {
@@ -298,13 +292,13 @@ fn posterior(n: usize) {
                 let (m, _) = moments(out.samples.view()).unwrap();
                 let st = &out.stats;
                 let notes = match &method {
-                    PosteriorMethod::Rejection { .. } => format!(
+                    PosteriorMethod::Rejection(_) => format!(
                         "acceptance {:.4} (exact {:.4}), prior draws {}",
                         st.acceptance_rate.unwrap(),
                         pb.meas.acceptance_rate(log_ev),
                         st.prior_draws
                     ),
-                    PosteriorMethod::Smc { .. } => format!(
+                    PosteriorMethod::Smc(_) => format!(
                         "min ESS {:.0}, resamples {}, log Z − log p_Y {:+.3}",
                         st.ess_trace
                             .iter()

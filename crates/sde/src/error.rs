@@ -5,6 +5,7 @@ use thiserror::Error;
 
 /// Errors of hardiff-sde, each carrying the offending value.
 #[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
 pub enum Error {
     /// An error from a law or score of hardiff-dist (shape, time range, …).
     #[error(transparent)]
@@ -54,12 +55,14 @@ pub enum Error {
         /// accepted / draws.
         acceptance_rate: f64,
     },
-    /// A sampler needs an oracle that the prior does not provide.
+    /// A sampler chosen at run time needs an oracle that the prior does not provide (since the
+    /// prior's type decides what each method gets, this is only rejection sampling by name on a
+    /// `posterior::Prior` without an exact sampler).
     #[error("sampler `{sampler}` needs the prior's {oracle}, which was not provided")]
     MissingOracle {
         /// The sampler.
         sampler: &'static str,
-        /// The missing oracle (sampler, score, score VJP).
+        /// The missing oracle.
         oracle: &'static str,
     },
     /// The iterate became non-finite (e.g. a guidance step size far too large).

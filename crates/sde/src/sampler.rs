@@ -142,7 +142,7 @@ impl Default for LangevinConfig {
 }
 
 impl LangevinConfig {
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         positive("Langevin snr", self.snr)?;
         if self.corrector_steps == 0 && !self.predictor {
             return Err(Error::Invalid(

@@ -16,7 +16,7 @@ use hardiff_dist::owf_dist::{ve_sigma_to_ou_time, OwfDistribution, OwfParams};
 use hardiff_dist::rng;
 use hardiff_owf::{Bits, BruteForce, Candidate, Elimination, Inverter, OneWayFunction};
 use hardiff_reduce::inverter::{measure_output_bits, PosteriorInverter, ScoreOracle};
-use hardiff_sde::posterior::{rejection, PosteriorConfig, PosteriorMethod};
+use hardiff_sde::posterior::{rejection, PosteriorMethod, RejectionConfig};
 use rand::{Rng, RngCore};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -434,7 +434,7 @@ fn guided_config(
     inverter: InverterKind,
     cfg: &E3Config,
     noise: f64,
-) -> Option<(PosteriorConfig, ScoreOracle)> {
+) -> Option<(PosteriorMethod, ScoreOracle)> {
     let method = match inverter {
         InverterKind::Smc | InverterKind::SmcExact => PosteriorMethod::from_name("smc").ok()?,
         InverterKind::Dps | InverterKind::DpsExact => PosteriorMethod::from_name("dps").ok()?,
@@ -449,7 +449,7 @@ fn guided_config(
     };
     // The final noise level must resolve the measurement: σ(t_min) = η/2. With the default
     // t_min = 1e-3 (σ ≈ 0.045 ≫ β ≈ 1e-3) no sampler could read the measured bits at all.
-    let config = PosteriorConfig::new(method)
+    let config = method
         .with_steps(cfg.guided_steps)
         .with_t_min(ve_sigma_to_ou_time(noise / 2.0));
     Some((config, score))
@@ -556,9 +556,9 @@ impl Experiment for Inversion {
                         expected_acceptance(&table, n, params.amplitude() / params.noise());
                     // The budget covers 256 expected acceptances; an unlucky y (large noise ξ) can
                     // still exhaust it — its draws are counted as the (censored) cost.
-                    let config = PosteriorConfig::new(PosteriorMethod::Rejection {
-                        max_draws: (256.0 / expected).ceil() as u64,
-                    });
+                    let config = PosteriorMethod::Rejection(
+                        RejectionConfig::default().with_max_draws((256.0 / expected).ceil() as u64),
+                    );
                     let inv =
                         PosteriorInverter::new(config, ScoreOracle::Efficient, 1, stream.random());
                     let attempt = inv.attempt(&dist, &y, n)?;
