@@ -64,7 +64,7 @@ pub struct E2Outcome {
     pub checked: u64,
     /// Returned samples whose decoded seed matches the measured bits.
     pub matched: u64,
-    /// The exact E\[P_acc\] for this f ([`expected_acceptance`](super::common::expected_acceptance)).
+    /// The exact E\[P_acc\] for this f ([`expected_acceptance`]).
     pub expected_acceptance: f64,
 }
 
