@@ -2,7 +2,7 @@
 //! polynomial work in n, with the efficient score of MATH.md §5 and with the constructed network.
 
 use crate::engine::{Experiment, PointContext, PointRecord, PointSpec, Scale};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::fit::{fit_scaling, Curve, GrowthClass};
 use crate::plot::{LinePlot, Series, SeriesStyle};
 use crate::report::{ExperimentReport, SummaryEntry, ValueTable};
@@ -175,8 +175,8 @@ impl Experiment for UnconditionalSampling {
                 E1Score::Efficient => (Box::new(dist.efficient_score()), 0.0, None),
                 E1Score::Network => {
                     let grid = config.time_grid()?;
-                    let net = OwfScoreNetwork::build(&dist, grid.times(), &OwfNetConfig::default())
-                        .map_err(|e| Error::Invalid(e.to_string()))?;
+                    let net =
+                        OwfScoreNetwork::build(&dist, grid.times(), &OwfNetConfig::default())?;
                     let size = net.max_size();
                     (Box::new(net), start.elapsed().as_secs_f64(), Some(size))
                 }

@@ -222,14 +222,14 @@ impl Distinguish {
     fn run_advantage(
         &self,
         ctx: &PointContext,
-        key: &str,
         d: usize,
         spec: &OracleSpec,
         trials: usize,
         eps: Option<(f64, f64)>,
     ) -> Result<AdvantageRow> {
         let dist = PancakeDistinguisher::new(d, GAMMA, SIGMA)?;
-        let estimate = estimate_advantage(&dist, spec, trials, ctx.seed, &format!("E4/{key}"))?;
+        let estimate =
+            estimate_advantage(&dist, spec, trials, ctx.seed, &format!("E4/{}", ctx.key))?;
         Ok(AdvantageRow {
             oracle: spec.name().into(),
             d,
@@ -250,17 +250,11 @@ impl Distinguish {
         })
     }
 
-    fn run_pursuit(
-        &self,
-        ctx: &PointContext,
-        key: &str,
-        d: usize,
-        trials: usize,
-    ) -> Result<PursuitRow> {
+    fn run_pursuit(&self, ctx: &PointContext, d: usize, trials: usize) -> Result<PursuitRow> {
         let net = SphereNet::with_covering(d, PURSUIT_ETA)?;
         let contrast = PancakeContrast::new(GAMMA, SIGMA)?;
         let n = PURSUIT_SAMPLES_PER_DIM * d;
-        let label = format!("E4/{key}");
+        let label = format!("E4/{}", ctx.key);
         let mut rows = Vec::with_capacity(trials);
         let mut cost = 0;
         for trial in 0..trials as u64 {
@@ -401,22 +395,15 @@ impl Experiment for Distinguish {
                     Perturbation::ConstantError => OracleSpec::ConstantError { epsilon },
                     Perturbation::Attenuated => OracleSpec::Attenuated { epsilon },
                 };
-                self.run_advantage(
-                    ctx,
-                    &ctx.key,
-                    EPSILON_DIM,
-                    &spec,
-                    trials,
-                    Some((ratio, breakpoint)),
-                )
-                .map(E4Outcome::Advantage)
+                self.run_advantage(ctx, EPSILON_DIM, &spec, trials, Some((ratio, breakpoint)))
+                    .map(E4Outcome::Advantage)
             }
             E4Point::Dimension { oracle, d, trials } => self
-                .run_advantage(ctx, &ctx.key, d, &oracle.spec(), trials, None)
+                .run_advantage(ctx, d, &oracle.spec(), trials, None)
                 .map(E4Outcome::Advantage),
-            E4Point::Pursuit { d, trials } => self
-                .run_pursuit(ctx, &ctx.key, d, trials)
-                .map(E4Outcome::Pursuit),
+            E4Point::Pursuit { d, trials } => {
+                self.run_pursuit(ctx, d, trials).map(E4Outcome::Pursuit)
+            }
         }
     }
 

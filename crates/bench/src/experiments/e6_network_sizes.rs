@@ -87,7 +87,7 @@ impl Experiment for NetworkSizes {
             rng::stream(ctx.seed, "E6/f", &[n as u64]).random(),
             &options,
         )
-        .map_err(|e| Error::Invalid(e.to_string()))
+        .map_err(Error::from)
     }
     fn summarise(
         &self,
