@@ -13,7 +13,8 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use hardiff_bench::engine::{self as bench, BenchConfig, Fixtures, Scale, SummaryEntry};
+use hardiff_bench::engine::{self as bench, BenchConfig, Fixtures, Scale};
+use hardiff_bench::report::{summary_table, SummaryEntry};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -173,7 +174,7 @@ fn bench(args: BenchArgs) -> Result<()> {
         eprintln!("bench: shard finished; combine the shards with `cargo xtask merge DIR…`");
         return Ok(());
     };
-    print!("{}", bench::summary_table(&summary));
+    print!("{}", summary_table(&summary));
     let ran: Vec<String> = match &args.only {
         Some(ids) => ids.clone(),
         None => experiments.iter().map(|e| e.id().to_string()).collect(),
@@ -229,7 +230,7 @@ fn main() {
         Task::Merge { shards, out, check } => (|| {
             let experiments = hardiff_bench::experiments::all();
             let summary = bench::merge(&experiments, &shards, &out)?;
-            print!("{}", bench::summary_table(&summary));
+            print!("{}", summary_table(&summary));
             eprintln!("merge: report written to {}", out.display());
             if check {
                 let info: bench::RunInfo = hardiff_bench::io::read_json(&out.join("run.json"))?;
@@ -241,7 +242,7 @@ fn main() {
         Task::Plot { dir } => (|| {
             let experiments = hardiff_bench::experiments::all();
             let summary = bench::merge(&experiments, std::slice::from_ref(&dir), &dir)?;
-            print!("{}", bench::summary_table(&summary));
+            print!("{}", summary_table(&summary));
             Ok(())
         })(),
         Task::Peer => peer::run(&workspace_root()).map_err(Into::into),

@@ -1,7 +1,7 @@
 //! The bench engine behind `cargo xtask bench`: runs experiments point by point, saves each
 //! finished point atomically (so an interrupted run resumes), supports deterministic sharding and
-//! merging, and turns the points into a report folder (JSON, CSV, SVG, `report.md`,
-//! `summary.json`) and a fixture check.
+//! merging, and hands the finished points to the [report writer](crate::report), which turns them
+//! into a report folder (JSON, CSV, SVG, `report.md`, `summary.json`); and the fixture check.
 //!
 //! Layout of a report folder `OUT/`:
 //! ```text
@@ -13,10 +13,18 @@
 //! ```
 //! The report is a pure function of the points, so `merge` of shards gives the same report as a
 //! single run (wall times aside, which no two runs share).
+//!
+//! **Typed points, JSON on disk.** An experiment implements [`Experiment`] with its own point
+//! and outcome types (serde-derived), so a renamed field is a compile error rather than a
+//! `null` read by string key. The engine stores experiments as [`DynExperiment`] trait objects;
+//! the blanket implementation of [`DynExperiment`] for every [`Experiment`] is the one place
+//! where points and outcomes are converted to and from JSON.
 
 use crate::error::{Error, Result};
-use crate::fit::{GrowthClass, ScalingFit};
+use crate::fit::GrowthClass;
 use crate::io::{atomic_write, read_json, write_json};
+use crate::report::{short, write_report, ExperimentReport, SummaryEntry};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,232 +40,229 @@ pub enum Scale {
     Default,
 }
 
-/// One point of a sweep: a stable key (used as file name and for sharding) and its parameters.
+/// One point of a sweep: a stable key (used as file name and for sharding) and its parameters —
+/// the experiment's [`Experiment::Point`], or JSON (the default `P`) as the engine stores it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PointSpec {
+pub struct PointSpec<P = serde_json::Value> {
     /// Unique within the experiment; `[A-Za-z0-9._=-]` only.
     pub key: String,
     /// The parameters the experiment needs to run the point.
-    pub params: serde_json::Value,
+    pub params: P,
+}
+
+impl<P> PointSpec<P> {
+    /// A point with a key and its parameters.
+    pub fn new(key: impl Into<String>, params: P) -> Self {
+        Self {
+            key: key.into(),
+            params,
+        }
+    }
+}
+
+impl<P: Serialize> PointSpec<P> {
+    /// The stored form: parameters as a JSON value. (A JSON value keeps object keys sorted, so
+    /// the bytes on disk do not depend on the order of a struct's fields.)
+    pub fn to_json(&self) -> Result<PointSpec> {
+        Ok(PointSpec {
+            key: self.key.clone(),
+            params: serde_json::to_value(&self.params).map_err(|e| {
+                Error::json(format!("serialising parameters of point {}", self.key), e)
+            })?,
+        })
+    }
 }
 
 impl PointSpec {
-    /// A point with a key and serialisable parameters.
-    pub fn new(key: impl Into<String>, params: impl Serialize) -> Self {
-        Self {
-            key: key.into(),
-            params: serde_json::to_value(params).expect("point parameters serialise"),
-        }
-    }
-    /// Parses the parameters back into the experiment's type.
-    pub fn params<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_value(self.params.clone())
-            .map_err(|e| Error::json(format!("parameters of point {}", self.key), e))
+    /// Parses the stored parameters into the experiment's point type.
+    pub fn parse<P: DeserializeOwned>(&self) -> Result<PointSpec<P>> {
+        Ok(PointSpec {
+            key: self.key.clone(),
+            params: serde_json::from_value(self.params.clone())
+                .map_err(|e| Error::json(format!("parameters of point {}", self.key), e))?,
+        })
     }
 }
 
-/// A finished point as stored on disk.
+/// A finished point: typed (`PointRecord<E::Point, E::Outcome>`, what
+/// [`Experiment::summarise`] reads) or as stored on disk (the JSON default).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PointRecord {
+pub struct PointRecord<P = serde_json::Value, O = serde_json::Value> {
     /// The point.
-    pub spec: PointSpec,
+    pub spec: PointSpec<P>,
     /// What the experiment measured (deterministic given the seed, except wall times).
-    pub result: serde_json::Value,
+    pub result: O,
     /// Wall time of the whole point in seconds.
     pub wall_seconds: f64,
 }
 
 impl PointRecord {
-    /// Parses the result back into the experiment's type.
-    pub fn result<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_value(self.result.clone())
-            .map_err(|e| Error::json(format!("result of point {}", self.spec.key), e))
+    /// Parses the stored record into the experiment's point and outcome types.
+    pub fn parse<P: DeserializeOwned, O: DeserializeOwned>(&self) -> Result<PointRecord<P, O>> {
+        Ok(PointRecord {
+            spec: self.spec.parse()?,
+            result: serde_json::from_value(self.result.clone())
+                .map_err(|e| Error::json(format!("result of point {}", self.spec.key), e))?,
+            wall_seconds: self.wall_seconds,
+        })
     }
 }
 
-/// What a point's code gets: the seed for its stream and the scale.
+/// What a point's code gets: the seed and key for its streams, and the scale.
 #[derive(Debug, Clone)]
 pub struct PointContext {
-    /// The run's seed; derive streams with `rng::stream(seed, "<EXP>/<key>", …)`.
+    /// The run's seed; derive streams with `rng::stream(seed, "<EXP>/…", …)`.
     pub seed: u64,
     /// The scale of the run.
     pub scale: Scale,
+    /// The point's key ([`PointSpec::key`]), for experiments that label streams by it.
+    pub key: String,
 }
 
-/// One fitted curve in `summary.json` (the format of the issue that introduced the bench).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SummaryEntry {
-    /// Experiment id, e.g. "E2".
-    pub experiment: String,
-    /// Which curve of the experiment (e.g. "rejection/blake3").
-    pub curve: String,
-    /// Name of the size parameter, e.g. "measured_bits".
-    pub size: String,
-    /// Name of the cost, e.g. "prior_draws".
-    pub cost: String,
-    /// What the theory predicts.
-    pub predicted_class: GrowthClass,
-    /// Predicted rate (degree or exponential rate), when the theory gives one.
-    pub predicted_rate: Option<f64>,
-    /// Fitted class.
-    pub measured_class: GrowthClass,
-    /// Fitted rate of the measured class.
-    pub rate: f64,
-    /// 95% bootstrap interval of the rate.
-    pub rate_ci: [f64; 2],
-    /// "agrees" when the class matches and the predicted rate (if any) is within
-    /// `rate_tolerance` of the measured rate or inside its interval; "differs" otherwise.
-    pub verdict: String,
-    /// The fit behind the entry.
-    pub fit: ScalingFit,
-}
-
-impl SummaryEntry {
-    /// Builds an entry, deciding the verdict: the class must match, and a predicted rate must lie
-    /// within the bootstrap interval widened by `rate_tolerance` (absolute).
-    pub fn new(
-        experiment: &str,
-        curve: &str,
-        size: &str,
-        cost: &str,
-        predicted_class: GrowthClass,
-        predicted_rate: Option<f64>,
-        rate_tolerance: f64,
-        fit: ScalingFit,
-    ) -> Self {
-        let class_ok = fit.class == predicted_class;
-        let rate_ok = predicted_rate.is_none_or(|p| {
-            fit.class != predicted_class
-                || (p >= fit.rate_ci[0] - rate_tolerance && p <= fit.rate_ci[1] + rate_tolerance)
-        });
-        Self {
-            experiment: experiment.into(),
-            curve: curve.into(),
-            size: size.into(),
-            cost: cost.into(),
-            predicted_class,
-            predicted_rate,
-            measured_class: fit.class,
-            rate: fit.rate,
-            rate_ci: fit.rate_ci,
-            verdict: if class_ok && rate_ok {
-                "agrees"
-            } else {
-                "differs"
-            }
-            .into(),
-            fit,
-        }
-    }
-}
-
-/// A table of JSON values (numbers, strings, booleans) written as CSV and JSON.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ValueTable {
-    /// Column names.
-    pub columns: Vec<String>,
-    /// Rows of values.
-    pub rows: Vec<Vec<serde_json::Value>>,
-}
-
-impl ValueTable {
-    /// An empty table with these columns.
-    pub fn new(columns: &[&str]) -> Self {
-        Self {
-            columns: columns.iter().map(|c| c.to_string()).collect(),
-            rows: Vec::new(),
-        }
-    }
-    /// Appends a row (must have one value per column).
-    pub fn push(&mut self, row: Vec<serde_json::Value>) {
-        debug_assert_eq!(row.len(), self.columns.len());
-        self.rows.push(row);
-    }
-    /// CSV text with a header row.
-    pub fn to_csv(&self) -> String {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(&self.columns).expect("in-memory CSV");
-        for row in &self.rows {
-            w.write_record(row.iter().map(|v| match v {
-                serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Null => String::new(),
-                other => other.to_string(),
-            }))
-            .expect("in-memory CSV");
-        }
-        String::from_utf8(w.into_inner().expect("in-memory CSV")).expect("UTF-8 CSV")
-    }
-    /// A Markdown table.
-    pub fn to_markdown(&self) -> String {
-        let mut s = format!(
-            "| {} |\n|{}\n",
-            self.columns.join(" | "),
-            "---|".repeat(self.columns.len())
-        );
-        for row in &self.rows {
-            let cells: Vec<String> = row
-                .iter()
-                .map(|v| match v {
-                    serde_json::Value::String(s) => s.clone(),
-                    serde_json::Value::Number(n) => match n.as_f64() {
-                        Some(f) if n.is_f64() => short(f),
-                        _ => n.to_string(),
-                    },
-                    serde_json::Value::Null => "—".into(),
-                    other => other.to_string(),
-                })
-                .collect();
-            s.push_str(&format!("| {} |\n", cells.join(" | ")));
-        }
-        s
-    }
-}
-
-/// A number in 4 significant digits for Markdown.
-pub fn short(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return format!("{v}");
-    }
-    let mag = v.abs().log10();
-    if (-3.0..5.0).contains(&mag) {
-        let decimals = (3.0 - mag.floor()).max(0.0) as usize;
-        format!("{v:.decimals$}")
-    } else {
-        format!("{v:.3e}")
-    }
-}
-
-/// What an experiment's summary produces.
-#[derive(Debug, Clone, Default)]
-pub struct ExperimentReport {
-    /// The table written as `<EXP>.csv` / `<EXP>.json`.
-    pub table: ValueTable,
-    /// Fitted curves, for `summary.json` and the summary table.
-    pub fits: Vec<SummaryEntry>,
-    /// File names of the plots written into the report folder.
-    pub plots: Vec<String>,
-    /// Markdown body of the experiment's section (findings, explanations).
-    pub markdown: String,
-}
-
-/// An experiment: a sweep over one size with trials per point.
+/// An experiment: a sweep over one size with trials per point, with typed points and outcomes.
+///
+/// The engine runs [`Experiment::run_point`] once per point (resumably, possibly on another
+/// shard) and stores its outcome as JSON; [`Experiment::summarise`] gets them all back, typed.
+/// Both types must survive a JSON round trip unchanged (note that JSON has no NaN or ∞: such
+/// an `f64` is stored as `null`, which reads back only into an `Option<f64>`).
+///
+/// # Example
+///
+/// A toy experiment whose cost at size m is m², run through the engine into a fresh folder:
+///
+/// ```
+/// use hardiff_bench::engine::{
+///     self, BenchConfig, DynExperiment, Experiment, PointContext, PointRecord, PointSpec, Scale,
+/// };
+/// use hardiff_bench::report::{ExperimentReport, ValueTable};
+/// use serde_json::json;
+/// use std::path::Path;
+///
+/// struct Squares;
+///
+/// impl Experiment for Squares {
+///     type Point = u32; // the size m
+///     type Outcome = u64; // its cost
+///     fn id(&self) -> &'static str {
+///         "SQ"
+///     }
+///     fn title(&self) -> &'static str {
+///         "squares"
+///     }
+///     fn points(&self, _scale: Scale) -> Vec<PointSpec<u32>> {
+///         (1..=4).map(|m| PointSpec::new(format!("m={m}"), m)).collect()
+///     }
+///     fn run_point(&self, _ctx: &PointContext, &m: &u32) -> hardiff_bench::Result<u64> {
+///         Ok(u64::from(m * m))
+///     }
+///     fn summarise(
+///         &self,
+///         _scale: Scale,
+///         points: &[PointRecord<u32, u64>],
+///         _out: &Path,
+///     ) -> hardiff_bench::Result<ExperimentReport> {
+///         let mut table = ValueTable::new(&["m", "cost"]);
+///         for p in points {
+///             table.push(vec![json!(p.spec.params), json!(p.result)]);
+///         }
+///         Ok(ExperimentReport { table, ..Default::default() })
+///     }
+/// }
+///
+/// let out = std::env::temp_dir().join(format!("hardiff-bench-doc-{}", std::process::id()));
+/// std::fs::remove_dir_all(&out).ok();
+/// let experiments: Vec<Box<dyn DynExperiment>> = vec![Box::new(Squares)];
+/// let config = BenchConfig {
+///     scale: Scale::Quick,
+///     only: None,
+///     seed: 1,
+///     out: out.clone(),
+///     shard: None,
+///     progress: false,
+/// };
+/// assert_eq!(engine::run(&experiments, &config)?.computed, 4);
+/// let csv = std::fs::read_to_string(out.join("SQ.csv")).expect("written by the run");
+/// assert_eq!(csv, "m,cost\n1,1\n2,4\n3,9\n4,16\n");
+/// // A second run finds every point on disk and recomputes none.
+/// assert_eq!(engine::run(&experiments, &config)?.reused, 4);
+/// std::fs::remove_dir_all(&out).ok();
+/// # Ok::<(), hardiff_bench::Error>(())
+/// ```
 pub trait Experiment: Send + Sync {
+    /// The parameters of one point.
+    type Point: Serialize + DeserializeOwned;
+    /// What running one point measures.
+    type Outcome: Serialize + DeserializeOwned;
     /// Short id, e.g. "E2".
     fn id(&self) -> &'static str;
     /// One-line title.
     fn title(&self) -> &'static str;
     /// The points of the sweep at a scale, in a fixed order.
-    fn points(&self, scale: Scale) -> Vec<PointSpec>;
+    fn points(&self, scale: Scale) -> Vec<PointSpec<Self::Point>>;
     /// Runs one point. Must be deterministic given `ctx.seed` and the point.
-    fn run_point(&self, ctx: &PointContext, point: &PointSpec) -> Result<serde_json::Value>;
+    fn run_point(&self, ctx: &PointContext, point: &Self::Point) -> Result<Self::Outcome>;
     /// Summarises the finished points (in the order of [`Experiment::points`]): tables, fits,
     /// plots written under `out`, Markdown.
     fn summarise(
         &self,
         scale: Scale,
+        points: &[PointRecord<Self::Point, Self::Outcome>],
+        out: &Path,
+    ) -> Result<ExperimentReport>;
+}
+
+/// An [`Experiment`] with its types erased to JSON: what the engine stores and runs
+/// (`Box<dyn DynExperiment>`). Implemented for every [`Experiment`]; there is no need to
+/// implement it by hand.
+pub trait DynExperiment: Send + Sync {
+    /// [`Experiment::id`].
+    fn id(&self) -> &'static str;
+    /// [`Experiment::title`].
+    fn title(&self) -> &'static str;
+    /// [`Experiment::points`] in their stored form.
+    fn points_json(&self, scale: Scale) -> Result<Vec<PointSpec>>;
+    /// [`Experiment::run_point`] on a stored point, returning the outcome as JSON.
+    fn run_point_json(&self, ctx: &PointContext, point: &PointSpec) -> Result<serde_json::Value>;
+    /// [`Experiment::summarise`] over stored records.
+    fn summarise_json(
+        &self,
+        scale: Scale,
         points: &[PointRecord],
         out: &Path,
     ) -> Result<ExperimentReport>;
+}
+
+impl<E: Experiment> DynExperiment for E {
+    fn id(&self) -> &'static str {
+        Experiment::id(self)
+    }
+    fn title(&self) -> &'static str {
+        Experiment::title(self)
+    }
+    fn points_json(&self, scale: Scale) -> Result<Vec<PointSpec>> {
+        Experiment::points(self, scale)
+            .iter()
+            .map(PointSpec::to_json)
+            .collect()
+    }
+    fn run_point_json(&self, ctx: &PointContext, point: &PointSpec) -> Result<serde_json::Value> {
+        let point = point.parse::<E::Point>()?;
+        let outcome = Experiment::run_point(self, ctx, &point.params)?;
+        serde_json::to_value(outcome)
+            .map_err(|e| Error::json(format!("serialising result of point {}", point.key), e))
+    }
+    fn summarise_json(
+        &self,
+        scale: Scale,
+        points: &[PointRecord],
+        out: &Path,
+    ) -> Result<ExperimentReport> {
+        let typed = points
+            .iter()
+            .map(PointRecord::parse)
+            .collect::<Result<Vec<_>>>()?;
+        Experiment::summarise(self, scale, &typed, out)
+    }
 }
 
 /// Settings of one bench run.
@@ -298,9 +303,9 @@ pub struct BenchOutcome {
 }
 
 fn select<'a>(
-    experiments: &'a [Box<dyn Experiment>],
+    experiments: &'a [Box<dyn DynExperiment>],
     only: &Option<Vec<String>>,
-) -> Result<Vec<&'a dyn Experiment>> {
+) -> Result<Vec<&'a dyn DynExperiment>> {
     if let Some(ids) = only {
         for id in ids {
             if !experiments.iter().any(|e| e.id().eq_ignore_ascii_case(id)) {
@@ -348,7 +353,7 @@ fn check_run_info(out: &Path, info: &RunInfo) -> Result<()> {
 
 /// Runs (or resumes) the selected experiments' points in this shard, then writes the report if
 /// every selected point is finished.
-pub fn run(experiments: &[Box<dyn Experiment>], config: &BenchConfig) -> Result<BenchOutcome> {
+pub fn run(experiments: &[Box<dyn DynExperiment>], config: &BenchConfig) -> Result<BenchOutcome> {
     let selected = select(experiments, &config.only)?;
     let info = RunInfo {
         scale: config.scale,
@@ -362,17 +367,17 @@ pub fn run(experiments: &[Box<dyn Experiment>], config: &BenchConfig) -> Result<
             )));
         }
     }
-    let all: Vec<(&dyn Experiment, PointSpec)> = selected
-        .iter()
-        .flat_map(|e| e.points(config.scale).into_iter().map(move |p| (*e, p)))
-        .collect();
-    let mine: Vec<&(&dyn Experiment, PointSpec)> = all
+    let mut all: Vec<(&dyn DynExperiment, PointSpec)> = Vec::new();
+    for e in &selected {
+        all.extend(e.points_json(config.scale)?.into_iter().map(|p| (*e, p)));
+    }
+    let mine: Vec<&(&dyn DynExperiment, PointSpec)> = all
         .iter()
         .enumerate()
         .filter(|(i, _)| config.shard.is_none_or(|(k, n)| i % n == k - 1))
         .map(|(_, p)| p)
         .collect();
-    let todo: Vec<&&(&dyn Experiment, PointSpec)> = mine
+    let todo: Vec<&&(&dyn DynExperiment, PointSpec)> = mine
         .iter()
         .filter(|(e, p)| !point_path(&config.out, e.id(), &p.key).exists())
         .collect();
@@ -390,16 +395,17 @@ pub fn run(experiments: &[Box<dyn Experiment>], config: &BenchConfig) -> Result<
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let ctx = PointContext {
-        seed: config.seed,
-        scale: config.scale,
-    };
     for (exp, spec) in &todo {
+        let ctx = PointContext {
+            seed: config.seed,
+            scale: config.scale,
+            key: spec.key.clone(),
+        };
         bar.set_message(format!("{} {}", exp.id(), spec.key));
         tracing::info!(experiment = exp.id(), point = %spec.key, "running point");
         let start = Instant::now();
         let result = exp
-            .run_point(&ctx, spec)
+            .run_point_json(&ctx, spec)
             .map_err(|e| Error::Invalid(format!("{} point {}: {e}", exp.id(), spec.key)))?;
         let record = PointRecord {
             spec: spec.clone(),
@@ -414,7 +420,7 @@ pub fn run(experiments: &[Box<dyn Experiment>], config: &BenchConfig) -> Result<
         .iter()
         .all(|(e, p)| point_path(&config.out, e.id(), &p.key).exists());
     let summary = if complete {
-        Some(write_report(&selected, &config.out, &info)?)
+        Some(finish(&selected, &config.out, &info)?)
     } else {
         None
     };
@@ -428,7 +434,7 @@ pub fn run(experiments: &[Box<dyn Experiment>], config: &BenchConfig) -> Result<
 /// Merges shard folders into `out` and writes the report. All shards must come from runs with
 /// the same scale and seed, and together hold every point of the experiments they ran.
 pub fn merge(
-    experiments: &[Box<dyn Experiment>],
+    experiments: &[Box<dyn DynExperiment>],
     shards: &[PathBuf],
     out: &Path,
 ) -> Result<Vec<SummaryEntry>> {
@@ -474,7 +480,7 @@ pub fn merge(
     check_run_info(out, &info)?;
     let selected = select(experiments, &Some(ids))?;
     for e in &selected {
-        for p in e.points(info.scale) {
+        for p in e.points_json(info.scale)? {
             if !point_path(out, e.id(), &p.key).exists() {
                 return Err(Error::Invalid(format!(
                     "merged shards lack point {} of {}: run the missing shard first",
@@ -484,99 +490,27 @@ pub fn merge(
             }
         }
     }
-    write_report(&selected, out, &info)
+    finish(&selected, out, &info)
 }
 
-fn write_report(
-    selected: &[&dyn Experiment],
+/// Reads every selected experiment's finished points and writes the report.
+fn finish(
+    selected: &[&dyn DynExperiment],
     out: &Path,
     info: &RunInfo,
 ) -> Result<Vec<SummaryEntry>> {
-    let mut summary = Vec::new();
-    let mut sections = String::new();
-    for exp in selected {
-        let records: Vec<PointRecord> = exp
-            .points(info.scale)
-            .iter()
-            .map(|p| read_json(&point_path(out, exp.id(), &p.key)))
-            .collect::<Result<_>>()?;
-        let report = exp.summarise(info.scale, &records, out)?;
-        write_json(
-            &out.join(format!("{}.json", exp.id())),
-            &serde_json::json!({
-                "experiment": exp.id(),
-                "title": exp.title(),
-                "columns": report.table.columns,
-                "rows": report.table.rows,
-                "fits": report.fits,
-                "points": records,
-            }),
-        )?;
-        atomic_write(
-            &out.join(format!("{}.csv", exp.id())),
-            report.table.to_csv().as_bytes(),
-        )?;
-        sections.push_str(&format!(
-            "\n## {} — {}\n\n{}\n",
-            exp.id(),
-            exp.title(),
-            report.markdown.trim_end()
-        ));
-        if !report.table.rows.is_empty() {
-            sections.push_str(&format!("\n{}", report.table.to_markdown()));
-        }
-        for plot in &report.plots {
-            sections.push_str(&format!("\n![{plot}]({plot})\n"));
-        }
-        summary.extend(report.fits);
-    }
-    write_json(&out.join("summary.json"), &summary)?;
-    let mut md = format!(
-        "# hardiff bench report\n\nScale `{:?}`, seed {}. Every number below is reproduced by \
-         `cargo xtask bench{} --seed {}`.\n\n## Summary\n\n{}\n",
-        info.scale,
-        info.seed,
-        if info.scale == Scale::Quick {
-            " --quick"
-        } else {
-            ""
-        },
-        info.seed,
-        summary_table(&summary)
-    );
-    md.push_str(&sections);
-    atomic_write(&out.join("report.md"), md.as_bytes())?;
-    Ok(summary)
-}
-
-/// The summary table of `report.md`.
-pub fn summary_table(summary: &[SummaryEntry]) -> String {
-    let mut s = String::from(
-        "| experiment | curve | size → cost | predicted | measured (95% CI) | verdict |\n|---|---|---|---|---|---|\n",
-    );
-    for e in summary {
-        let predicted = match e.predicted_rate {
-            Some(r) => format!("{} ({})", e.predicted_class, short(r)),
-            None => e.predicted_class.to_string(),
-        };
-        s.push_str(&format!(
-            "| {} | {} | {} → {} | {} | {} {} [{}, {}] | {} |\n",
-            e.experiment,
-            e.curve,
-            e.size,
-            e.cost,
-            predicted,
-            e.measured_class,
-            short(e.rate),
-            short(e.rate_ci[0]),
-            short(e.rate_ci[1]),
-            e.verdict
-        ));
-    }
-    if summary.is_empty() {
-        s.push_str("| — | — | — | — | — | — |\n");
-    }
-    s
+    let finished = selected
+        .iter()
+        .map(|exp| {
+            let records = exp
+                .points_json(info.scale)?
+                .iter()
+                .map(|p| read_json(&point_path(out, exp.id(), &p.key)))
+                .collect::<Result<Vec<PointRecord>>>()?;
+            Ok((*exp, records))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    write_report(out, info, &finished)
 }
 
 /// A stored baseline curve with its tolerance (`fixtures/bench-quick.json`).

@@ -15,6 +15,9 @@ pub enum Error {
     /// An error from hardiff-sde.
     #[error(transparent)]
     Sde(#[from] hardiff_sde::Error),
+    /// An error from hardiff-nn.
+    #[error(transparent)]
+    Nn(#[from] hardiff_nn::Error),
     /// An error from hardiff-reduce.
     #[error(transparent)]
     Reduce(#[from] hardiff_reduce::Error),

@@ -1,14 +1,38 @@
 //! # hardiff-bench
 //!
-//! The measuring half of hardiff: the experiments of `cargo xtask bench` (E1–E7, F1, K), the
-//! resumable, shardable experiment [`engine`], scaling [`fit`]s, SVG [`plot`]s, the report
-//! writer, and the prior and measurement files ([`prior`]) and tables ([`io`]) that the CLI
-//! shares.
+//! The measuring half of hardiff: the experiments of `cargo xtask bench` (E1–E7, F1, K; one
+//! module each under [`experiments`]), the resumable, shardable experiment [`engine`], scaling
+//! [`fit`]s, SVG [`plot`]s, the [`report`] writer, and the prior and measurement files
+//! ([`prior`]) and tables ([`io`]) that the CLI shares.
 //!
 //! **Architecture invariant:** the only library crate that knows about experiments and touches
 //! the file system; it computes costs through the lower crates (hardiff-reduce, hardiff-sde,
 //! hardiff-nn, hardiff-dist, hardiff-owf) and never the other way round. The binaries
 //! (hardiff-cli, xtask) depend on it.
+//!
+//! ## Example
+//!
+//! Every cost curve of the report is classified by [`fit::fit_scaling`] (MATH.md §9). A cost
+//! that doubles with each unit of size, measured with three trials of ±5% noise per size, is
+//! exponential with rate ln 2:
+//!
+//! ```
+//! use hardiff_bench::fit::{fit_scaling, GrowthClass};
+//!
+//! let curve: Vec<(f64, Vec<f64>)> = (4..=12)
+//!     .map(|n| {
+//!         let cost = 2f64.powi(n);
+//!         (f64::from(n), vec![0.95 * cost, cost, 1.05 * cost])
+//!     })
+//!     .collect();
+//! let fit = fit_scaling(&curve, 200, 7)?;
+//! assert_eq!(fit.class, GrowthClass::Exponential);
+//! assert!((fit.rate - std::f64::consts::LN_2).abs() < 1e-3);
+//! println!("{} growth, rate {:.4} per unit size, 95% CI {:?}", fit.class, fit.rate, fit.rate_ci);
+//! # Ok::<(), hardiff_bench::Error>(())
+//! ```
+//!
+//! [`engine::Experiment`] shows how an experiment is written and run.
 
 pub mod engine;
 pub mod error;
@@ -17,5 +41,6 @@ pub mod fit;
 pub mod io;
 pub mod plot;
 pub mod prior;
+pub mod report;
 
 pub use error::{Error, Result};

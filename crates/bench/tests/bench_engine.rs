@@ -2,53 +2,59 @@
 //! cost is e^{0.5·size}·(1 + noise) with seeded noise.
 
 use hardiff_bench::engine::{
-    self as bench, BenchConfig, Experiment, ExperimentReport, Fixtures, PointContext, PointRecord,
-    PointSpec, Scale, SummaryEntry,
+    self as bench, BenchConfig, DynExperiment, Experiment, Fixtures, PointContext, PointRecord,
+    PointSpec, Scale,
 };
 use hardiff_bench::fit::{fit_scaling, GrowthClass};
+use hardiff_bench::report::{ExperimentReport, SummaryEntry};
 use rand::Rng as _;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 struct Toy;
 
+/// The toy's outcome. Its fields are declared out of alphabetical order on purpose: the stored
+/// JSON must not depend on declaration order (see `stored_points_have_sorted_keys`).
+#[derive(Serialize, Deserialize)]
+struct ToyOutcome {
+    m: u64,
+    costs: Vec<f64>,
+}
+
 impl Experiment for Toy {
+    type Point = u64;
+    type Outcome = ToyOutcome;
+
     fn id(&self) -> &'static str {
         "T1"
     }
     fn title(&self) -> &'static str {
         "toy exponential"
     }
-    fn points(&self, _scale: Scale) -> Vec<PointSpec> {
+    fn points(&self, _scale: Scale) -> Vec<PointSpec<u64>> {
         (1..=6)
             .map(|m| PointSpec::new(format!("m={m}"), m))
             .collect()
     }
-    fn run_point(
-        &self,
-        ctx: &PointContext,
-        point: &PointSpec,
-    ) -> hardiff_bench::Result<serde_json::Value> {
-        let m: u64 = point.params()?;
+    fn run_point(&self, ctx: &PointContext, &m: &u64) -> hardiff_bench::Result<ToyOutcome> {
+        assert_eq!(ctx.key, format!("m={m}"));
         let mut rng = hardiff_dist::rng::stream(ctx.seed, "T1", &[m]);
         let costs: Vec<f64> = (0..8)
             .map(|_| (0.5 * m as f64).exp() * (0.9 + 0.2 * rng.random::<f64>()))
             .collect();
-        Ok(serde_json::json!({ "m": m, "costs": costs }))
+        Ok(ToyOutcome { m, costs })
     }
     fn summarise(
         &self,
         _scale: Scale,
-        points: &[PointRecord],
+        points: &[PointRecord<u64, ToyOutcome>],
         _out: &Path,
     ) -> hardiff_bench::Result<ExperimentReport> {
         let curve: Vec<(f64, Vec<f64>)> = points
             .iter()
             .map(|p| {
-                let v: serde_json::Value = p.result.clone();
-                (
-                    v["m"].as_f64().unwrap(),
-                    serde_json::from_value(v["costs"].clone()).unwrap(),
-                )
+                assert_eq!(p.spec.params, p.result.m);
+                (p.result.m as f64, p.result.costs.clone())
             })
             .collect();
         let fit = fit_scaling(&curve, 100, 9)?;
@@ -87,7 +93,7 @@ fn config(out: &Path, shard: Option<(usize, usize)>) -> BenchConfig {
 
 #[test]
 fn resume_shard_merge_and_check() {
-    let exps: Vec<Box<dyn Experiment>> = vec![Box::new(Toy)];
+    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy)];
     let full = temp("full");
     let first = bench::run(&exps, &config(&full, None)).unwrap();
     assert_eq!((first.computed, first.reused), (6, 0));
@@ -139,4 +145,22 @@ fn resume_shard_merge_and_check() {
     for d in [full, a, b, merged] {
         std::fs::remove_dir_all(d).ok();
     }
+}
+
+#[test]
+fn stored_points_have_sorted_keys() {
+    // The report's bytes must not change when an outcome type's fields are reordered: points are
+    // stored through a JSON value, whose objects keep their keys sorted.
+    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy)];
+    let out = temp("sorted");
+    bench::run(&exps, &config(&out, Some((1, 6)))).unwrap();
+    let text = std::fs::read_to_string(out.join("points/T1/m=1.json")).unwrap();
+    let stored: PointRecord = serde_json::from_str(&text).unwrap();
+    assert_eq!(stored.spec.key, "m=1");
+    assert_eq!(stored.spec.params, serde_json::json!(1));
+    let keys: Vec<&String> = stored.result.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["costs", "m"]);
+    let costs = text.find("\"costs\"").unwrap();
+    assert!(costs < text.find("\"m\"").unwrap(), "{text}");
+    std::fs::remove_dir_all(out).ok();
 }

@@ -217,7 +217,7 @@ pub(super) fn pancakes(cmd: PancakesCommand, format: Format) -> Result<()> {
 
 pub(super) fn figure(cmd: FigureCommand) -> Result<()> {
     let FigureCommand::Pancakes { out, n, seed } = cmd;
-    let files = hardiff_bench::experiments::pancakes::write_figure1(&out, n, seed)?;
+    let files = hardiff_bench::experiments::f1_figure::write_figure1(&out, n, seed)?;
     for f in files {
         println!("{}", out.join(f).display());
     }

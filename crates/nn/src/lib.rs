@@ -42,7 +42,10 @@
 //!   functions);
 //! - [`circuit_net`]: boolean circuits (hardiff-owf) compiled into ReLU networks;
 //! - [`owf_net`]: g̃'s efficient score (MATH.md §5) as one ReLU network per time step;
-//! - [`pancakes`]: learning the Gaussian-pancake score by DSM without the secret, against d.
+//! - [`projected`]: a score on one known direction, lifted from a 1-D score (what a learner
+//!   that knows the pancakes' secret can achieve).
+//!
+//! (The pancake-learning experiment that uses these pieces lives in hardiff-bench.)
 
 pub mod circuit_net;
 pub mod dsm;
@@ -51,7 +54,7 @@ pub mod gadgets;
 pub mod metrics;
 pub mod mlp;
 pub mod owf_net;
-pub mod pancakes;
+pub mod projected;
 pub mod relu_net;
 pub mod score_mlp;
 
@@ -69,8 +72,6 @@ pub use owf_net::{
     default_time_grid, owf_network_summary, OwfNetConfig, OwfNetSummary, OwfScoreNetwork,
     OwfStepSummary, OwfSummaryOptions, OwfTimeNetwork,
 };
-pub use pancakes::{
-    pancake_learning_experiment, PancakeExperimentConfig, PancakeRecord, ProjectedScore,
-};
+pub use projected::ProjectedScore;
 pub use relu_net::{Affine, NetworkSize, Node, ReluGraph, ReluNetwork, SparseLayer};
 pub use score_mlp::{Parameterization, ScoreMlp, TimeEmbedding};

@@ -16,72 +16,30 @@
 //! The cryptographic claim (Song 2024, MATH.md §3) is that no efficient estimator keeps a small
 //! error as d grows; the records show how the blind network's error moves from the given-u
 //! network's towards the `gaussian` baseline.
+//!
+//! Not yet part of the bench suite ([`super::all`]); run it with
+//! `cargo run -p hardiff-bench --example pancake_learning`.
 
-use crate::dsm::{Dataset, DsmConfig, DsmTrainer};
-use crate::error::{count, Error, Result};
-use crate::metrics::{l2_score_error, noised_samples};
-use crate::score_mlp::{Parameterization, ScoreMlp, TimeEmbedding};
+use crate::error::{Error, Result};
 use hardiff_dist::pancakes::GaussianPancakes;
 use hardiff_dist::rng::stream;
-use hardiff_dist::score::check_shapes;
 use hardiff_dist::standard_gaussian::StandardGaussian;
-use hardiff_dist::{SampleBatch, Score};
-use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
+use hardiff_dist::SampleBatch;
+use hardiff_nn::dsm::{Dataset, DsmConfig, DsmTrainer};
+use hardiff_nn::metrics::{l2_score_error, noised_samples, ErrorEstimate};
+use hardiff_nn::projected::ProjectedScore;
+use hardiff_nn::score_mlp::{Parameterization, ScoreMlp, TimeEmbedding};
+use ndarray::Axis;
 use serde::{Deserialize, Serialize};
 
-/// A score −x + (ŝ₁(t, ⟨x,u⟩) + ⟨x,u⟩)·u built from a 1-D score ŝ₁ along a known unit vector u
-/// (for pancakes the exact score has exactly this form with ŝ₁ = (log A_t)′, MATH.md §2).
-#[derive(Debug, Clone)]
-pub struct ProjectedScore<S> {
-    direction: Array1<f64>,
-    inner: S,
-}
-
-impl<S: Score> ProjectedScore<S> {
-    /// The score along unit vector `direction` from the 1-D score `inner`.
-    pub fn new(direction: Array1<f64>, inner: S) -> Result<Self> {
-        if inner.dim() != 1 {
-            return Err(Error::DimensionMismatch {
-                what: "inner score of a projected score must be 1-D",
-                expected: 1,
-                got: inner.dim(),
-            });
-        }
-        let norm = direction.dot(&direction).sqrt();
-        if (norm - 1.0).abs() > 1e-9 {
-            return Err(Error::Invalid(format!(
-                "direction must be a unit vector, got norm {norm}"
-            )));
-        }
-        Ok(Self { direction, inner })
-    }
-    /// The 1-D score.
-    pub fn inner(&self) -> &S {
-        &self.inner
-    }
-}
-
-impl<S: Score> Score for ProjectedScore<S> {
-    fn dim(&self) -> usize {
-        self.direction.len()
-    }
-    fn score(
-        &self,
-        t: f64,
-        x: ArrayView2<f64>,
-        mut out: ArrayViewMut2<f64>,
-    ) -> hardiff_dist::Result<()> {
-        check_shapes(self.dim(), &x, &out)?;
-        let z = x.dot(&self.direction).insert_axis(Axis(1));
-        let mut s1 = Array2::zeros((x.nrows(), 1));
-        self.inner.score(t, z.view(), s1.view_mut())?;
-        for (b, mut o) in out.rows_mut().into_iter().enumerate() {
-            let g = s1[[b, 0]] + z[[b, 0]];
-            for (k, ov) in o.iter_mut().enumerate() {
-                *ov = -x[[b, k]] + g * self.direction[k];
-            }
-        }
-        Ok(())
+/// `value` if it is ≥ 1, else an error naming the setting.
+fn count(name: &str, value: usize) -> Result<usize> {
+    if value >= 1 {
+        Ok(value)
+    } else {
+        Err(Error::Invalid(format!(
+            "{name} must be at least 1, got {value}"
+        )))
     }
 }
 
@@ -190,6 +148,8 @@ pub fn pancake_learning_experiment(config: &PancakeExperimentConfig) -> Result<V
             config.seed ^ d as u64,
         )?;
         let u = law.secret().to_owned();
+        // The stream labels keep the names of the experiment's first home (hardiff-nn), so a
+        // seed gives the same records as before the move.
         let mut rng = stream(config.seed, "hardiff-nn pancakes train-set", &[d as u64]);
         let data = Dataset::new(law.sample_batch(&mut rng, config.train_samples))?;
         let projected = Dataset::new(data.rows().dot(&u).insert_axis(Axis(1)))?;
@@ -232,7 +192,7 @@ pub fn pancake_learning_experiment(config: &PancakeExperimentConfig) -> Result<V
             let pts = noised_samples(&law, t, config.eval_points, &mut rng)?;
             let base = l2_score_error(&gaussian, &law, t, pts.view())?;
             let mut push = |name: &str,
-                            e: crate::metrics::ErrorEstimate,
+                            e: ErrorEstimate,
                             samples: usize,
                             steps: usize,
                             params: usize,

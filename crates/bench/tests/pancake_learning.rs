@@ -1,9 +1,12 @@
 //! The pancake learning experiment (MATH.md §2, §3, §8) at a small scale: its baseline error is
 //! checked against an independent 1-D quadrature, and with u given a network learns the score.
 
+use hardiff_bench::experiments::pancake_learning::{
+    pancake_learning_experiment, PancakeExperimentConfig,
+};
 use hardiff_dist::numerics::integrate;
 use hardiff_dist::pancakes::GaussianPancakes;
-use hardiff_nn::{pancake_learning_experiment, DsmConfig, PancakeExperimentConfig};
+use hardiff_nn::DsmConfig;
 
 #[test]
 fn small_experiment_records_and_baseline() {

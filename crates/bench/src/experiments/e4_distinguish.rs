@@ -12,13 +12,11 @@
 //! MLP curve tests is whether u is *found*, not whether fine structure can be resolved. (The
 //! cryptographic hardness concerns γ ≥ 2√d; at fixed γ the instance is only a stand-in.)
 
-use crate::engine::{
-    Experiment, ExperimentReport, PointContext, PointRecord, PointSpec, Scale, SummaryEntry,
-    ValueTable,
-};
-use crate::error::Result;
+use crate::engine::{Experiment, PointContext, PointRecord, PointSpec, Scale};
+use crate::error::{Error, Result};
 use crate::fit::{fit_scaling, GrowthClass};
 use crate::plot::{LinePlot, Series, SeriesStyle};
+use crate::report::{ExperimentReport, SummaryEntry, ValueTable};
 use hardiff_dist::{rng, PancakeProfile};
 use hardiff_reduce::distinguisher::{
     estimate_advantage, projection_pursuit, AdvantageEstimate, Hypothesis, MlpBudget, OracleSpec,
@@ -42,10 +40,13 @@ pub const PURSUIT_SAMPLES_PER_DIM: usize = 100;
 /// E4 (see the module docs).
 pub struct Distinguish;
 
+/// How an ε-oracle of the advantage-vs-ε curve departs from the exact score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-enum Perturbation {
+pub enum Perturbation {
+    /// The exact score plus ε·v, ‖v‖ = 1 fixed per oracle.
     ConstantError,
+    /// −x plus the pancake signal shrunk by λ_t = ε/√F_t.
     Attenuated,
 }
 
@@ -66,11 +67,15 @@ impl Perturbation {
     }
 }
 
+/// The oracles of the advantage-vs-d curve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-enum DimOracle {
+pub enum DimOracle {
+    /// The exact pancake score.
     Exact,
+    /// A DSM-trained ReLU MLP at the fixed budget [`MlpBudget::default`].
     Mlp,
+    /// −x, the score of N(0, I).
     Gaussian,
 }
 
@@ -84,54 +89,98 @@ impl DimOracle {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One E4 point: a point of one of the three curves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "curve", rename_all = "snake_case")]
-enum E4Point {
+pub enum E4Point {
+    /// Advantage against the oracle's L2 error ε, at d = [`EPSILON_DIM`].
     Epsilon {
+        /// The kind of ε-oracle.
         perturbation: Perturbation,
+        /// ε / the predicted breakpoint.
         ratio: f64,
+        /// Trials (fresh secret, oracle and queries each).
         trials: usize,
     },
+    /// Advantage against d for one oracle.
     Dimension {
+        /// The oracle.
         oracle: DimOracle,
+        /// Dimension d.
         d: usize,
+        /// Trials.
         trials: usize,
     },
+    /// Brute-force projection pursuit at dimension d.
     Pursuit {
+        /// Dimension d.
         d: usize,
+        /// Trials.
         trials: usize,
     },
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct AdvantageRow {
-    oracle: String,
-    d: usize,
-    epsilon: Option<f64>,
-    ratio: Option<f64>,
-    breakpoint: Option<f64>,
-    threshold: f64,
-    estimate: AdvantageEstimate,
-    budget: Option<MlpBudget>,
+/// What one E4 point measures: an advantage estimate (ε and d curves) or projection pursuit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum E4Outcome {
+    /// A point of the advantage-vs-ε or advantage-vs-d curve.
+    Advantage(AdvantageRow),
+    /// A point of the projection-pursuit curve.
+    Pursuit(PursuitRow),
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct PursuitTrial {
-    sin2_error: f64,
-    contrast: f64,
-    null_contrast: f64,
+/// The distinguisher's advantage with one oracle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdvantageRow {
+    /// The oracle's name ([`OracleSpec::name`]).
+    pub oracle: String,
+    /// Dimension d.
+    pub d: usize,
+    /// The ε of an ε-oracle.
+    pub epsilon: Option<f64>,
+    /// ε / breakpoint, for the ε curve.
+    pub ratio: Option<f64>,
+    /// The predicted breakpoint ε, for the ε curve.
+    pub breakpoint: Option<f64>,
+    /// The distinguisher's threshold τ.
+    pub threshold: f64,
+    /// The estimated advantage and its statistics.
+    pub estimate: AdvantageEstimate,
+    /// The MLP's training budget (MLP oracle only).
+    pub budget: Option<MlpBudget>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct PursuitRow {
-    d: usize,
-    resolution: usize,
-    net_points: u64,
-    samples: usize,
-    eta: f64,
-    level: f64,
-    cost: u64,
-    trials: Vec<PursuitTrial>,
+/// One projection-pursuit trial: a pancake law and a Gaussian one, each searched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PursuitTrial {
+    /// 1 − ⟨û, u⟩² of the direction found under the pancakes.
+    pub sin2_error: f64,
+    /// The maximal contrast under the pancakes.
+    pub contrast: f64,
+    /// The maximal contrast under N(0, I).
+    pub null_contrast: f64,
+}
+
+/// Projection pursuit at one dimension.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PursuitRow {
+    /// Dimension d.
+    pub d: usize,
+    /// Resolution m of the sphere net.
+    pub resolution: usize,
+    /// Points of the net.
+    pub net_points: u64,
+    /// Samples per search.
+    pub samples: usize,
+    /// The net's covering bound (sine of the angle).
+    pub eta: f64,
+    /// The contrast test's level.
+    pub level: f64,
+    /// Contrast evaluations of one search (net points × samples).
+    pub cost: u64,
+    /// One record per trial.
+    pub trials: Vec<PursuitTrial>,
 }
 
 struct Plan {
@@ -169,23 +218,19 @@ fn plan(scale: Scale) -> Plan {
     }
 }
 
-fn to_value<T: Serialize>(v: &T) -> serde_json::Value {
-    serde_json::to_value(v).expect("E4 results serialise")
-}
-
 impl Distinguish {
     fn run_advantage(
         &self,
         ctx: &PointContext,
-        key: &str,
         d: usize,
         spec: &OracleSpec,
         trials: usize,
         eps: Option<(f64, f64)>,
-    ) -> Result<serde_json::Value> {
+    ) -> Result<AdvantageRow> {
         let dist = PancakeDistinguisher::new(d, GAMMA, SIGMA)?;
-        let estimate = estimate_advantage(&dist, spec, trials, ctx.seed, &format!("E4/{key}"))?;
-        Ok(to_value(&AdvantageRow {
+        let estimate =
+            estimate_advantage(&dist, spec, trials, ctx.seed, &format!("E4/{}", ctx.key))?;
+        Ok(AdvantageRow {
             oracle: spec.name().into(),
             d,
             epsilon: match spec {
@@ -202,20 +247,14 @@ impl Distinguish {
                 OracleSpec::Mlp(b) => Some(b.clone()),
                 _ => None,
             },
-        }))
+        })
     }
 
-    fn run_pursuit(
-        &self,
-        ctx: &PointContext,
-        key: &str,
-        d: usize,
-        trials: usize,
-    ) -> Result<serde_json::Value> {
+    fn run_pursuit(&self, ctx: &PointContext, d: usize, trials: usize) -> Result<PursuitRow> {
         let net = SphereNet::with_covering(d, PURSUIT_ETA)?;
         let contrast = PancakeContrast::new(GAMMA, SIGMA)?;
         let n = PURSUIT_SAMPLES_PER_DIM * d;
-        let label = format!("E4/{key}");
+        let label = format!("E4/{}", ctx.key);
         let mut rows = Vec::with_capacity(trials);
         let mut cost = 0;
         for trial in 0..trials as u64 {
@@ -247,7 +286,7 @@ impl Distinguish {
                 null_contrast: found[1],
             });
         }
-        Ok(to_value(&PursuitRow {
+        Ok(PursuitRow {
             d,
             resolution: net.resolution(),
             net_points: net.len() as u64,
@@ -256,7 +295,7 @@ impl Distinguish {
             level: contrast.pursuit_level(net.sine_covering_radius()),
             cost,
             trials: rows,
-        }))
+        })
     }
 }
 
@@ -303,7 +342,10 @@ impl Experiment for Distinguish {
     fn title(&self) -> &'static str {
         "Song's reduction: a score oracle as a pancake distinguisher, and the statistical contrast"
     }
-    fn points(&self, scale: Scale) -> Vec<PointSpec> {
+    type Point = E4Point;
+    type Outcome = E4Outcome;
+
+    fn points(&self, scale: Scale) -> Vec<PointSpec<E4Point>> {
         let p = plan(scale);
         let mut points = Vec::new();
         for perturbation in [Perturbation::ConstantError, Perturbation::Attenuated] {
@@ -339,8 +381,8 @@ impl Experiment for Distinguish {
         points
     }
 
-    fn run_point(&self, ctx: &PointContext, point: &PointSpec) -> Result<serde_json::Value> {
-        match point.params::<E4Point>()? {
+    fn run_point(&self, ctx: &PointContext, point: &E4Point) -> Result<E4Outcome> {
+        match *point {
             E4Point::Epsilon {
                 perturbation,
                 ratio,
@@ -353,26 +395,22 @@ impl Experiment for Distinguish {
                     Perturbation::ConstantError => OracleSpec::ConstantError { epsilon },
                     Perturbation::Attenuated => OracleSpec::Attenuated { epsilon },
                 };
-                self.run_advantage(
-                    ctx,
-                    &point.key,
-                    EPSILON_DIM,
-                    &spec,
-                    trials,
-                    Some((ratio, breakpoint)),
-                )
+                self.run_advantage(ctx, EPSILON_DIM, &spec, trials, Some((ratio, breakpoint)))
+                    .map(E4Outcome::Advantage)
             }
-            E4Point::Dimension { oracle, d, trials } => {
-                self.run_advantage(ctx, &point.key, d, &oracle.spec(), trials, None)
+            E4Point::Dimension { oracle, d, trials } => self
+                .run_advantage(ctx, d, &oracle.spec(), trials, None)
+                .map(E4Outcome::Advantage),
+            E4Point::Pursuit { d, trials } => {
+                self.run_pursuit(ctx, d, trials).map(E4Outcome::Pursuit)
             }
-            E4Point::Pursuit { d, trials } => self.run_pursuit(ctx, &point.key, d, trials),
         }
     }
 
     fn summarise(
         &self,
         _scale: Scale,
-        points: &[PointRecord],
+        points: &[PointRecord<E4Point, E4Outcome>],
         out: &Path,
     ) -> Result<ExperimentReport> {
         let mut table = ValueTable::new(&[
@@ -397,10 +435,16 @@ impl Experiment for Distinguish {
         let mut dim_rows: Vec<AdvantageRow> = Vec::new();
         let mut pursuit_rows: Vec<PursuitRow> = Vec::new();
         for p in points {
-            match p.spec.params::<E4Point>()? {
-                E4Point::Epsilon { .. } => eps_rows.push(p.result()?),
-                E4Point::Dimension { .. } => dim_rows.push(p.result()?),
-                E4Point::Pursuit { .. } => pursuit_rows.push(p.result()?),
+            match (&p.spec.params, &p.result) {
+                (E4Point::Epsilon { .. }, E4Outcome::Advantage(r)) => eps_rows.push(r.clone()),
+                (E4Point::Dimension { .. }, E4Outcome::Advantage(r)) => dim_rows.push(r.clone()),
+                (E4Point::Pursuit { .. }, E4Outcome::Pursuit(r)) => pursuit_rows.push(r.clone()),
+                _ => {
+                    return Err(Error::Invalid(format!(
+                        "E4 point {}: its result does not belong to its curve",
+                        p.spec.key
+                    )))
+                }
             }
         }
         let adv_row = |curve: &str, r: &AdvantageRow| {

@@ -1,8 +1,10 @@
 //! Runs the pancake learning experiment (MATH.md §3, §8) and prints its records:
-//! `cargo run -p hardiff-nn --example pancake_learning [steps] [train_samples] [dims...]`.
+//! `cargo run -p hardiff-bench --example pancake_learning [steps] [train_samples] [dims...]`.
 //! JSON records on stdout, a table on stderr.
 
-use hardiff_nn::{pancake_learning_experiment, PancakeExperimentConfig};
+use hardiff_bench::experiments::pancake_learning::{
+    pancake_learning_experiment, PancakeExperimentConfig,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<usize> = std::env::args()
