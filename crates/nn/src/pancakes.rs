@@ -19,13 +19,13 @@
 
 use crate::dsm::{Dataset, DsmConfig, DsmTrainer};
 use crate::error::{count, Error, Result};
-use crate::metrics::{l2_score_error, noised_samples};
 use crate::score_mlp::{Parameterization, ScoreMlp, TimeEmbedding};
 use hardiff_dist::pancakes::GaussianPancakes;
 use hardiff_dist::rng::stream;
 use hardiff_dist::score::check_shapes;
+use hardiff_dist::score_error::{l2_score_error, ScoreError};
 use hardiff_dist::standard_gaussian::StandardGaussian;
-use hardiff_dist::{SampleBatch, Score};
+use hardiff_dist::{Dimension, OuMarginal, SampleBatch, Score};
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 use serde::{Deserialize, Serialize};
 
@@ -61,10 +61,13 @@ impl<S: Score> ProjectedScore<S> {
     }
 }
 
-impl<S: Score> Score for ProjectedScore<S> {
+impl<S> Dimension for ProjectedScore<S> {
     fn dim(&self) -> usize {
         self.direction.len()
     }
+}
+
+impl<S: Score> Score for ProjectedScore<S> {
     fn score(
         &self,
         t: f64,
@@ -229,10 +232,10 @@ pub fn pancake_learning_experiment(config: &PancakeExperimentConfig) -> Result<V
                 "hardiff-nn pancakes eval",
                 &[d as u64, k as u64],
             );
-            let pts = noised_samples(&law, t, config.eval_points, &mut rng)?;
+            let pts = OuMarginal::new(&law, t)?.sample_batch(&mut rng, config.eval_points);
             let base = l2_score_error(&gaussian, &law, t, pts.view())?;
             let mut push = |name: &str,
-                            e: crate::metrics::ErrorEstimate,
+                            e: ScoreError,
                             samples: usize,
                             steps: usize,
                             params: usize,
@@ -246,11 +249,11 @@ pub fn pancake_learning_experiment(config: &PancakeExperimentConfig) -> Result<V
                     samples_used: samples,
                     training_steps: steps,
                     parameters: params,
-                    mse: e.mse,
-                    mse_std_err: e.std_err,
-                    normalised_error: e.normalised,
-                    relative_to_gaussian: if base.mse > 0.0 {
-                        e.mse / base.mse
+                    mse: e.mean_squared_error,
+                    mse_std_err: e.std_error,
+                    normalised_error: e.normalised_error,
+                    relative_to_gaussian: if base.mean_squared_error > 0.0 {
+                        e.mean_squared_error / base.mean_squared_error
                     } else {
                         f64::NAN
                     },

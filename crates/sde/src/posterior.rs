@@ -33,7 +33,7 @@ use crate::measurement::LinearMeasurement;
 use crate::ou::{self, Bridge};
 use crate::sampler::{self, LangevinConfig, SamplerKind};
 use hardiff_dist::numerics::log_sum_exp;
-use hardiff_dist::{CallCounter, SampleBatch, Score, ScoreVjp};
+use hardiff_dist::{CallCounter, Dimension, SampleBatch, Score, ScoreVjp};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Zip};
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
@@ -119,13 +119,16 @@ enum ScoreRef<'a> {
     Vjp(&'a dyn ScoreVjp),
 }
 
-impl Score for ScoreRef<'_> {
+impl Dimension for ScoreRef<'_> {
     fn dim(&self) -> usize {
         match self {
             ScoreRef::Plain(s) => s.dim(),
             ScoreRef::Vjp(s) => s.dim(),
         }
     }
+}
+
+impl Score for ScoreRef<'_> {
     fn score(
         &self,
         t: f64,
@@ -662,10 +665,13 @@ impl<'a> GuidedScore<'a> {
     }
 }
 
-impl Score for GuidedScore<'_> {
+impl Dimension for GuidedScore<'_> {
     fn dim(&self) -> usize {
         self.score.dim()
     }
+}
+
+impl Score for GuidedScore<'_> {
     fn score(
         &self,
         t: f64,

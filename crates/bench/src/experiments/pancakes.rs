@@ -6,7 +6,7 @@ use crate::engine::{
 };
 use crate::error::Result;
 use crate::plot::{heatmap, LinePlot, Series, SeriesStyle};
-use hardiff_dist::{rng, DiscreteGaussian, GaussianPancakes, PancakeProfile, Score};
+use hardiff_dist::{rng, DiscreteGaussian, GaussianPancakes, PancakeProfile, SampleBatch, Score};
 use ndarray::{Array1, Array2};
 use rand::distr::Distribution;
 use serde::{Deserialize, Serialize};
@@ -187,7 +187,7 @@ impl Experiment for Figure1 {
         let sigma: f64 = point.params()?;
         let p = PancakeProfile::new(6.0, sigma)?;
         Ok(
-            json!({ "sigma": sigma, "tv": p.tv_to_standard_gaussian(), "spacing": p.spacing(), "width": p.width(), "b": p.b() }),
+            json!({ "sigma": sigma, "tv": p.tv_to_standard_gaussian(), "spacing": p.spacing(), "width": p.width(), "b": p.blur() }),
         )
     }
     fn summarise(
@@ -249,7 +249,7 @@ impl Experiment for Kernels {
         let mut stream = rng::stream(ctx.seed, "K", &[dim as u64]);
         let law = GaussianPancakes::with_random_secret(dim, 2.0, 0.5, ctx.seed)?;
         let batch = 1024;
-        let x = law.sample(&mut stream, batch);
+        let x = law.sample_batch(&mut stream, batch);
         let mut out = Array2::zeros(x.raw_dim());
         let reps = if ctx.scale == Scale::Quick { 5 } else { 20 };
         let mut score_seconds = Vec::new();
@@ -337,7 +337,7 @@ pub fn write_figure1(out: &std::path::Path, n: usize, seed: u64) -> Result<Vec<S
     for (i, &sigma) in FIGURE1_SIGMAS.iter().enumerate() {
         let law = GaussianPancakes::new(2, 6.0, sigma, Array1::from(vec![-s, s]))?;
         let mut stream = rng::stream(seed, "figure1", &[i as u64]);
-        let x = law.sample(&mut stream, n);
+        let x = law.sample_batch(&mut stream, n);
         let pts: Vec<(f64, f64)> = x.rows().into_iter().map(|r| (r[0], r[1])).collect();
         let name = format!("pancakes-scatter-sigma-{sigma}.svg");
         LinePlot::new(

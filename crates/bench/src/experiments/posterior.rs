@@ -12,7 +12,8 @@ use crate::fit::{
     GrowthClass,
 };
 use crate::plot::{LinePlot, Series, SeriesStyle};
-use hardiff_dist::owf_dist::{ve_sigma_to_ou_time, OwfDistribution, OwfParams};
+use hardiff_dist::ou_time::ve_sigma_to_ou_time;
+use hardiff_dist::owf_dist::{OwfDistribution, OwfParams};
 use hardiff_dist::rng;
 use hardiff_owf::{build_arc, Bits, BruteForce, Elimination, Inverter, Kind, OneWayFunction};
 use hardiff_reduce::inverter::{measure_output_bits, PosteriorInverter, ScoreOracle};
@@ -941,7 +942,7 @@ impl Experiment for Sensitivity {
                     cfg.points_per_sigma,
                     rng::stream(ctx.seed, "E7/amp", &[]).random(),
                 )?;
-                let rows: Vec<serde_json::Value> = errors.iter().map(|e| json!({ "sigma": e.sigma, "error": e.normalised_error, "se": e.normalised_std_error })).collect();
+                let rows: Vec<serde_json::Value> = errors.iter().map(|e| json!({ "sigma": e.error.sigma, "error": e.error.normalised_error, "se": e.error.normalised_std_error })).collect();
                 Ok(
                     json!({ "part": "amplitude", "multiplier": multiplier, "beta": params.amplitude(), "crossover": params.crossover(), "errors": rows }),
                 )

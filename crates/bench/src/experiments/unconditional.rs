@@ -8,7 +8,8 @@ use crate::engine::{
 use crate::error::{Error, Result};
 use crate::fit::{fit_scaling, Curve, GrowthClass};
 use crate::plot::{LinePlot, Series, SeriesStyle};
-use hardiff_dist::owf_dist::{ve_sigma_to_ou_time, OwfDistribution, OwfParams};
+use hardiff_dist::ou_time::ve_sigma_to_ou_time;
+use hardiff_dist::owf_dist::{OwfDistribution, OwfParams};
 use hardiff_dist::{rng, CountingScore, Score};
 use hardiff_nn::owf_net::{owf_network_summary, OwfNetConfig, OwfScoreNetwork, OwfSummaryOptions};
 use hardiff_owf::{build_arc, Kind};
