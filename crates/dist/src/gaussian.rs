@@ -136,8 +136,8 @@ impl Gaussian {
     }
 
     /// The standard Gaussian N(0, I_d) (the OU stationary law, MATH.md §0).
-    pub fn standard(d: usize) -> Result<Self> {
-        Self::new(Array1::zeros(d), Array2::eye(d))
+    pub fn standard(dim: usize) -> Result<Self> {
+        Self::new(Array1::zeros(dim), Array2::eye(dim))
     }
 
     /// N(`mean`, `variance`·I).
