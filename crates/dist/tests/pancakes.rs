@@ -410,10 +410,10 @@ fn ou_smoothed_density_and_score_match_numerical_convolution() {
 }
 
 #[test]
-fn law_at_time_t_matches_data_pushed_through_the_exact_ou_transition() {
+fn at_time_t_matches_data_pushed_through_the_exact_ou_transition() {
     // X_t = e^{-t} X_0 + √(1−e^{-2t}) ξ with X_0 from the exact sampler; along u its CDF must be
     // Σ_k w_k Φ((z − c_k^{(t)})/τ_t) with the σ_t formula (KS), orthogonal to u N(0,1) (KS),
-    // and law_at_time(t) samples must match it (two-sample KS). p > 1e-3 each.
+    // and at_time(t) samples must match it (two-sample KS). p > 1e-3 each.
     let d = 4;
     for (i, (gamma, sigma, t)) in [(6.0, 0.05, 0.01_f64), (2.0, 0.5, 0.1), (6.0, 0.01, 0.0)]
         .into_iter()
@@ -620,7 +620,7 @@ fn tv_and_kl_obey_the_papers_lemmas() {
 }
 
 #[test]
-fn law_at_time_is_pancakes_with_sigma_t_and_its_data_score_is_the_score_at_t() {
+fn at_time_is_pancakes_with_sigma_t_and_its_data_score_is_the_score_at_t() {
     let pc = GaussianPancakes::with_random_secret(3, 6.0, 0.05, 12).unwrap();
     let x = random_points(3, 4, 13, 1.0);
     for t in [0.01, 0.3] {
