@@ -7,7 +7,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use hardiff_dist::rng::stream;
-use hardiff_dist::{DiscreteGaussian, GaussianPancakes, LatticeSumForm};
+use hardiff_dist::{DiscreteGaussian, GaussianPancakes, LatticeSumForm, SampleBatch};
 use ndarray::Array2;
 use rand::distr::Distribution;
 use rand::Rng;
@@ -69,7 +69,9 @@ fn pancake_sample(c: &mut Criterion) {
     group.throughput(Throughput::Elements(BATCH as u64));
     let pc = GaussianPancakes::with_random_secret(16, 6.0, 0.05, 7).expect("valid parameters");
     let mut rng = stream(3, "bench-pancake-sample", &[]);
-    group.bench_function("d16", |b| b.iter(|| black_box(pc.sample(&mut rng, BATCH))));
+    group.bench_function("d16", |b| {
+        b.iter(|| black_box(pc.sample_batch(&mut rng, BATCH)))
+    });
     // The point sampler z = c + hk through `Distribution<f64>` (inversion, s = 2).
     let dg = DiscreteGaussian::new(0.0, 1.0, 2.0).expect("valid parameters");
     group.bench_function("discrete-gaussian-point", |b| {

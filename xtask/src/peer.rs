@@ -22,7 +22,7 @@
 
 use hardiff_bench::io::format_f64;
 use hardiff_bench::{Error, Result};
-use hardiff_dist::{rng, Gaussian, GaussianMixture, GaussianPancakes, Score};
+use hardiff_dist::{rng, Gaussian, GaussianMixture, GaussianPancakes, SampleBatch, Score};
 use hardiff_sde::LinearMeasurement;
 use ndarray::{arr1, arr2, Array1, Array2};
 use serde::{Deserialize, Serialize};
@@ -269,7 +269,7 @@ fn compare_in(
     // Inputs.
     let law =
         GaussianPancakes::with_random_secret(config.dim, config.gamma, config.sigma, config.seed)?;
-    let x = law.law_at_time(config.t)?.sample(
+    let x = law.at_time(config.t)?.sample_batch(
         &mut rng::stream(config.seed, "peer/points", &[]),
         config.points,
     );

@@ -38,7 +38,7 @@ fn small_experiment_records_and_baseline() {
     // errors (false-failure rate ≈ 6e-5 under the normal approximation).
     // (The baseline does not depend on the secret u: any u gives the same 1-D law along it.)
     let law = GaussianPancakes::with_random_secret(2, config.gamma, config.sigma, 0).unwrap();
-    let profile = law.profile_at(0.05).unwrap();
+    let profile = law.profile().at_time(0.05).unwrap();
     let f = |z: f64| profile.density(z) * profile.excess_score(z).powi(2);
     let quad = integrate(&f, -13.0, 13.0, 1e-10);
     let g = get("gaussian");

@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use hardiff_bench::io::{self, Format, Table};
 use hardiff_bench::prior::PriorSpec;
-use hardiff_dist::Score;
+use hardiff_dist::{Dimension, Score};
 use hardiff_nn::owf_net::{owf_network_summary, OwfSummaryOptions};
 use hardiff_nn::{train_score_network, DsmConfig, Parameterization, ScoreMlp};
 use hardiff_owf::Candidate;

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use hardiff_bench::io::{self, Format, Table};
 use hardiff_dist::owf_dist::{OwfDistribution, OwfParams};
-use hardiff_dist::{rng, LogDensity, Score};
+use hardiff_dist::{rng, LogDensity, SampleBatch, Score};
 use ndarray::{Array1, Array2, Axis};
 use std::sync::Arc;
 
@@ -92,7 +92,7 @@ pub(super) fn run(cmd: OwfDistCommand, format: Format) -> Result<()> {
             let dist = instance.build()?;
             let seed = instance.f.seed.unwrap_or(0);
             let mut stream = rng::stream(seed, "cli/owf-dist/sample", &[]);
-            let x = dist.sample_at(t, &mut stream, n)?;
+            let x = dist.at_time(t)?.sample_batch(&mut stream, n);
             print_table(&Table::with_prefix("x", &x), format)
         }
         OwfDistCommand::LogDensity { instance, t } => {

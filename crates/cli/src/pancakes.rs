@@ -4,7 +4,9 @@ use super::{print_table, UsageError};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use hardiff_bench::io::{self, Format, Table};
-use hardiff_dist::{rng, DiscreteGaussian, GaussianPancakes, LogDensity, PancakeProfile, Score};
+use hardiff_dist::{
+    rng, DiscreteGaussian, GaussianPancakes, LogDensity, PancakeProfile, SampleBatch, Score,
+};
 use ndarray::{Array1, Array2};
 use rand::distr::Distribution;
 use std::path::PathBuf;
@@ -179,10 +181,10 @@ pub(super) fn pancakes(cmd: PancakesCommand, format: Format) -> Result<()> {
                     law
                 }
             };
-            let law = law.law_at_time(t)?;
+            let law = law.at_time(t)?;
             let mut stream = rng::stream(seed, "cli/pancakes/sample", &[]);
             print_table(
-                &Table::with_prefix("x", &law.sample(&mut stream, n)),
+                &Table::with_prefix("x", &law.sample_batch(&mut stream, n)),
                 format,
             )
         }

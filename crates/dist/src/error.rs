@@ -1,9 +1,16 @@
 //! The crate-wide error type.
 
+use std::fmt;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Everything a caller of `hardiff-dist` can get wrong, with the offending value.
+///
+/// `#[non_exhaustive]`: match with a wildcard arm, new variants may be added. Code outside
+/// hardiff that implements this crate's traits (a user's own [`crate::Score`]) reports its own
+/// failures as [`Error::External`] (built by [`Error::external`]).
 #[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A parameter that must be finite and strictly positive was not.
     #[error("{name} must be finite and > 0, got {value}")]
@@ -103,6 +110,82 @@ pub enum Error {
         /// Its value.
         value: f64,
     },
+    /// Pearson's chi-square test has no degrees of freedom left: after pooling there are
+    /// `cells` cells, and `cells − 1 − fitted_parameters` ≤ 0 (too few observations, or too
+    /// many fitted parameters).
+    #[error(
+        "chi-square test needs cells − 1 − fitted parameters ≥ 1, got {cells} pooled cells and \
+         {fitted_parameters} fitted parameters"
+    )]
+    NoDegreesOfFreedom {
+        /// Cells after pooling.
+        cells: usize,
+        /// Parameters fitted to the data.
+        fitted_parameters: usize,
+    },
+    /// An error raised by code outside hardiff behind one of this crate's traits (for
+    /// example a user's own [`crate::Score`]); the original error is in the payload.
+    #[error("{0}")]
+    External(ExternalError),
+}
+
+impl Error {
+    /// Wraps an error of code outside hardiff (a user's own score, sampler or density) as
+    /// [`Error::External`], so it travels through hardiff's samplers unchanged.
+    ///
+    /// ```
+    /// #[derive(Debug)]
+    /// struct MyFailure;
+    /// impl std::fmt::Display for MyFailure {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         f.write_str("my network is not loaded")
+    ///     }
+    /// }
+    /// impl std::error::Error for MyFailure {}
+    ///
+    /// let e = hardiff_dist::Error::external(MyFailure);
+    /// assert_eq!(e.to_string(), "my network is not loaded");
+    /// let hardiff_dist::Error::External(inner) = &e else { unreachable!() };
+    /// assert!(inner.get_ref().downcast_ref::<MyFailure>().is_some());
+    /// ```
+    pub fn external(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::External(ExternalError::new(error))
+    }
+}
+
+/// The payload of [`Error::External`]: an error of code outside hardiff, shared behind an
+/// `Arc` so that [`enum@Error`] stays `Clone` (and the error types of the crates above, which
+/// wrap it, too). Two values are equal iff they share the same original error.
+#[derive(Debug, Clone)]
+pub struct ExternalError(Arc<dyn std::error::Error + Send + Sync>);
+
+impl ExternalError {
+    /// Wraps `error` (anything convertible to a boxed error, including a `String`).
+    pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self(Arc::from(error.into()))
+    }
+    /// The original error, for `downcast_ref`.
+    pub fn get_ref(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl fmt::Display for ExternalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for ExternalError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl PartialEq for ExternalError {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// `Result` with [`enum@Error`].
@@ -123,18 +206,5 @@ pub fn finite(name: &'static str, value: f64) -> Result<f64> {
         Ok(value)
     } else {
         Err(Error::NonFinite { name, value })
-    }
-}
-
-/// Returns `t` if it is finite and ≥ 0 (an OU time), else an error.
-pub fn ou_time(t: f64) -> Result<f64> {
-    if t.is_finite() && t >= 0.0 {
-        Ok(t)
-    } else {
-        Err(Error::OutOfRange {
-            name: "t",
-            value: t,
-            range: "[0, ∞)",
-        })
     }
 }

@@ -13,7 +13,8 @@
 use crate::error::{positive, Error, Result};
 use crate::linalg;
 use crate::numerics::log_sum_exp;
-use crate::score::{check_shapes, LogDensity, SampleBatch, Score, ScoreVjp};
+use crate::ou_time;
+use crate::score::{check_shapes, Dimension, LogDensity, SampleBatch, Score, ScoreVjp};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis};
 use rand::Rng as _;
 use rand_distr::StandardNormal;
@@ -21,10 +22,10 @@ use serde::{Deserialize, Serialize};
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
-/// α_t = e^{−t} and v_t = 1 − e^{−2t} (MATH.md §0), v_t via `expm1` so it is accurate at small t.
+/// (α_t, v_t) of a valid OU time t ([`ou_time::alpha`], [`ou_time::variance`]).
 fn ou_coefficients(t: f64) -> Result<(f64, f64)> {
-    let t = crate::error::ou_time(t)?;
-    Ok(((-t).exp(), -(-2.0 * t).exp_m1()))
+    let t = ou_time::validate(t)?;
+    Ok((ou_time::alpha(t), ou_time::variance(t)))
 }
 
 /// A multivariate normal law N(μ, Σ) with Σ symmetric positive definite.
@@ -135,8 +136,8 @@ impl Gaussian {
     }
 
     /// The standard Gaussian N(0, I_d) (the OU stationary law, MATH.md §0).
-    pub fn standard(d: usize) -> Result<Self> {
-        Self::new(Array1::zeros(d), Array2::eye(d))
+    pub fn standard(dim: usize) -> Result<Self> {
+        Self::new(Array1::zeros(dim), Array2::eye(dim))
     }
 
     /// N(`mean`, `variance`·I).
@@ -322,10 +323,13 @@ impl From<Gaussian> for GaussianSpec {
     }
 }
 
-impl Score for Gaussian {
+impl Dimension for Gaussian {
     fn dim(&self) -> usize {
         self.mean.len()
     }
+}
+
+impl Score for Gaussian {
     /// s_t(x) = −(α_t²Σ + v_t I)⁻¹ (x − α_t μ), exact at every t ≥ 0.
     fn score(&self, t: f64, x: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) -> Result<()> {
         check_shapes(self.dim(), &x, &out)?;
@@ -355,9 +359,6 @@ impl ScoreVjp for Gaussian {
 }
 
 impl LogDensity for Gaussian {
-    fn dim(&self) -> usize {
-        self.mean.len()
-    }
     fn log_density(&self, t: f64, x: ArrayView2<f64>, mut out: ArrayViewMut1<f64>) -> Result<()> {
         check_rows(self.dim(), &x, out.len())?;
         let m = self.marginal(t)?;
@@ -368,9 +369,6 @@ impl LogDensity for Gaussian {
 }
 
 impl SampleBatch for Gaussian {
-    fn dim(&self) -> usize {
-        self.mean.len()
-    }
     fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> Array2<f64> {
         let mut out = Array2::zeros((n, self.dim()));
         self.fill_samples(rng, out.view_mut());
@@ -664,10 +662,13 @@ impl From<GaussianMixture> for GaussianMixtureSpec {
     }
 }
 
-impl Score for GaussianMixture {
+impl Dimension for GaussianMixture {
     fn dim(&self) -> usize {
         self.components[0].dim()
     }
+}
+
+impl Score for GaussianMixture {
     /// s_t(x) = Σ_k π_k(x) s_{k,t}(x), exact at every t ≥ 0.
     fn score(&self, t: f64, x: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) -> Result<()> {
         check_shapes(self.dim(), &x, &out)?;
@@ -712,9 +713,6 @@ impl ScoreVjp for GaussianMixture {
 }
 
 impl LogDensity for GaussianMixture {
-    fn dim(&self) -> usize {
-        self.components[0].dim()
-    }
     fn log_density(&self, t: f64, x: ArrayView2<f64>, mut out: ArrayViewMut1<f64>) -> Result<()> {
         check_rows(self.dim(), &x, out.len())?;
         out.assign(&self.eval(t, &x, false)?.log_p);
@@ -723,9 +721,6 @@ impl LogDensity for GaussianMixture {
 }
 
 impl SampleBatch for GaussianMixture {
-    fn dim(&self) -> usize {
-        self.components[0].dim()
-    }
     fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> Array2<f64> {
         self.sample_with_labels(rng, n).0
     }

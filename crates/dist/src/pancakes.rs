@@ -1,7 +1,8 @@
 //! Gaussian pancakes (MATH.md §2): N(0, I_d) orthogonal to a secret unit vector u, and along u
 //! a Gaussian mixture on a lattice. This module gives their exact sampler, their log-density and
-//! exact score at every OU time t ≥ 0, the 1-D profile along u, and the two 1-D integrals the
-//! experiments need: TV to the standard Gaussian and E\[g_t²\] (MATH.md §3).
+//! exact score at every OU time t ≥ 0, the 1-D profile along u, and the 1-D integrals the
+//! experiments need: TV to the standard Gaussian, and E\[g_t²\] under N(0, 1) and under the
+//! profile itself (MATH.md §3).
 //!
 //! # Reduction to the smoothed discrete Gaussian *(derived)*
 //! Along u, z = (y + σg)/a with y ~ D_{h₀Z, 1} and a = √(1 + σ²), h₀ = √(2π)/γ. So the profile
@@ -17,11 +18,12 @@
 //! (MATH.md §2), so every quantity at time t is the t = 0 quantity of [`PancakeProfile`] at σ_t.
 //! The score is s_t(x) = −x + g_t(⟨x, u⟩)u and its Jacobian J = −I + g_t′(⟨x, u⟩) u uᵀ.
 
-use crate::error::{ou_time, positive, Error, Result};
+use crate::error::{positive, Error, Result};
 use crate::lattice::LatticeSumForm;
 use crate::numerics::integrate_with_breaks;
+use crate::ou_time::{self, advance_ve_sigma};
 use crate::rng;
-use crate::score::{check_shapes, LogDensity, SampleBatch, Score, ScoreVjp};
+use crate::score::{check_shapes, Dimension, LogDensity, SampleBatch, Score, ScoreVjp};
 use crate::smoothed::{SmoothedDiscreteGaussian, SmoothedValue};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Zip};
 use rand::distr::Distribution;
@@ -75,11 +77,11 @@ impl PancakeProfile {
     /// Errors: t negative or not finite, or so large that σ_t overflows (t ≳ 350; there
     /// |g_t| < e^{−2t}·const is zero to double precision anyway).
     pub fn at_time(&self, t: f64) -> Result<Self> {
-        let t = ou_time(t)?;
+        let t = ou_time::validate(t)?;
         if t == 0.0 {
             return Ok(self.clone());
         }
-        let sigma_t = sigma_at_time(self.sigma, t);
+        let sigma_t = advance_ve_sigma(self.sigma, t);
         if !sigma_t.is_finite() {
             return Err(Error::OutOfRange {
                 name: "t",
@@ -114,8 +116,10 @@ impl PancakeProfile {
     pub fn width(&self) -> f64 {
         self.sigma / self.scale
     }
-    /// b = γσ/a: the pancakes are visible iff b is small; the direct form is used iff b < 1.
-    pub fn b(&self) -> f64 {
+    /// b = γσ/a = √(2π)·τ/(h₀/a), the blur: the pancakes' width relative to their spacing
+    /// (MATH.md §2). They are visible iff b is small (TV ≤ 8e^{−πb²} once σ ≥ 2/γ), and the
+    /// direct form is used iff b < 1.
+    pub fn blur(&self) -> f64 {
         self.gamma * self.sigma / self.scale
     }
     /// The centre c_k = h₀k/a.
@@ -187,8 +191,10 @@ impl PancakeProfile {
     }
 
     /// E_{z~N(0,1)}[g(z)²] by adaptive quadrature over [−13, 13] with breakpoints at the
-    /// lattice points a·h₀·k/2 of g (MATH.md §3: equals E_{x~N(0,I)}‖s(x) + x‖²).
-    pub fn mean_squared_excess_score(&self) -> f64 {
+    /// lattice points a·h₀·k/2 of g (MATH.md §3: equals E_{x~N(0,I)}‖s(x) + x‖², the signal
+    /// the distinguisher sees on Gaussian queries). Its twin under the profile's own law is
+    /// [`Self::mean_squared_excess_score_under_profile`].
+    pub fn mean_squared_excess_score_under_gaussian(&self) -> f64 {
         let period = self.scale * self.lattice_spacing();
         let breaks = self.breakpoints(0.5 * period);
         let f = |z: f64| {
@@ -202,6 +208,28 @@ impl PancakeProfile {
             &breaks,
             1e-13,
         )
+    }
+
+    /// E_{z~A}[g(z)²] under the profile A itself (at whatever time it describes), by adaptive
+    /// quadrature over [−13, 13] split at the half-spacings of the centres (tolerance 1e−12
+    /// absolute, at most 4001 breakpoints): the error scale of a score oracle that is wrong by
+    /// a multiple of g on the pancakes' own samples (MATH.md §3). Its twin under N(0, 1) is
+    /// [`Self::mean_squared_excess_score_under_gaussian`].
+    pub fn mean_squared_excess_score_under_profile(&self) -> f64 {
+        const HALF_WIDTH: f64 = 13.0;
+        // g has period a·h₀ in z·a-units, i.e. centres spaced h₀/a: break at half that spacing.
+        let step = 0.5 * self.spacing();
+        let n = (HALF_WIDTH / step).floor() as i64;
+        let breaks: Vec<f64> = if n <= 2000 {
+            (-n..=n).map(|k| k as f64 * step).collect()
+        } else {
+            Vec::new()
+        };
+        let f = |z: f64| {
+            let v = self.eval(z);
+            v.log_density.exp() * v.excess_score * v.excess_score
+        };
+        integrate_with_breaks(&f, -HALF_WIDTH, HALF_WIDTH, &breaks, 1e-12)
     }
 
     /// TV(A, N(0,1)) = ½∫|A − φ| by adaptive quadrature over [−13, 13] with breakpoints at
@@ -225,7 +253,7 @@ impl PancakeProfile {
     /// and there are not too many; otherwise none.
     fn breakpoints(&self, step: f64) -> Vec<f64> {
         let n = (QUADRATURE_HALF_WIDTH / step).floor();
-        if self.b() >= 1.0 || 2.0 * n + 1.0 > MAX_BREAKPOINTS as f64 {
+        if self.blur() >= 1.0 || 2.0 * n + 1.0 > MAX_BREAKPOINTS as f64 {
             return Vec::new();
         }
         let n = n as i64;
@@ -238,11 +266,6 @@ impl Distribution<f64> for PancakeProfile {
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         self.smoothed.sample(rng) / self.scale
     }
-}
-
-/// σ_t = √(e^{2t}(1 + σ²) − 1), computed as √(e^{2t}σ² + (e^{2t} − 1)) (MATH.md §2).
-pub fn sigma_at_time(sigma: f64, t: f64) -> f64 {
-    ((2.0 * t).exp() * sigma * sigma + (2.0 * t).exp_m1()).sqrt()
 }
 
 /// Gaussian pancakes P_u in dimension d (MATH.md §2): along the secret unit vector u the
@@ -343,12 +366,12 @@ impl GaussianPancakes {
     pub fn profile(&self) -> &PancakeProfile {
         &self.profile
     }
-    /// The profile A_t along u at OU time t (σ → σ_t).
-    pub fn profile_at(&self, t: f64) -> Result<PancakeProfile> {
-        self.profile.at_time(t)
-    }
-    /// The law at OU time t: pancakes with the same γ, u and σ_t (MATH.md §2).
-    pub fn law_at_time(&self, t: f64) -> Result<Self> {
+    /// The law at OU time t: pancakes with the same γ, u and σ_t (MATH.md §2). Its profile
+    /// is `self.profile().at_time(t)`.
+    ///
+    /// Errors: t negative, not finite, or so large that σ_t overflows (see
+    /// [`PancakeProfile::at_time`]).
+    pub fn at_time(&self, t: f64) -> Result<Self> {
         let profile = self.profile.at_time(t)?;
         Ok(Self {
             sigma: profile.sigma(),
@@ -363,13 +386,16 @@ impl GaussianPancakes {
     }
 
     /// E_{x~N(0,I_d)}‖s_t(x) + x‖² = E_{z~N(0,1)}[g_t(z)²] at OU time t (MATH.md §3).
-    pub fn mean_squared_excess_score(&self, t: f64) -> Result<f64> {
-        Ok(self.profile_at(t)?.mean_squared_excess_score())
+    pub fn mean_squared_excess_score_under_gaussian(&self, t: f64) -> Result<f64> {
+        Ok(self
+            .profile
+            .at_time(t)?
+            .mean_squared_excess_score_under_gaussian())
     }
 
-    /// Draws `n` i.i.d. points (rows of an `(n, d)` array) exactly: x = ξ − ⟨ξ,u⟩u + z u
-    /// with ξ ~ N(0, I_d) and z from the profile (exact discrete Gaussian index, MATH.md §2).
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R, n: usize) -> Array2<f64> {
+    /// The exact sampler behind [`SampleBatch::sample_batch`]: all n·d coordinates of ξ first,
+    /// then one profile draw per row.
+    fn draw<R: Rng + ?Sized>(&self, rng: &mut R, n: usize) -> Array2<f64> {
         let mut x = Array2::from_shape_simple_fn((n, self.dim), || StandardNormal.sample(rng));
         for mut row in x.rows_mut() {
             let z = self.profile.sample(rng);
@@ -380,7 +406,7 @@ impl GaussianPancakes {
     }
 
     fn profile_cow(&self, t: f64) -> Result<Cow<'_, PancakeProfile>> {
-        let t = ou_time(t)?;
+        let t = ou_time::validate(t)?;
         Ok(if t == 0.0 {
             Cow::Borrowed(&self.profile)
         } else {
@@ -449,10 +475,13 @@ impl GaussianPancakes {
     }
 }
 
-impl Score for GaussianPancakes {
+impl Dimension for GaussianPancakes {
     fn dim(&self) -> usize {
         self.dim
     }
+}
+
+impl Score for GaussianPancakes {
     /// The exact score at OU time t ≥ 0 (t = 0 is the data score), by the faster form.
     fn score(&self, t: f64, x: ArrayView2<f64>, out: ArrayViewMut2<f64>) -> Result<()> {
         self.score_with(t, x, out, LatticeSumForm::Auto)
@@ -487,18 +516,14 @@ impl ScoreVjp for GaussianPancakes {
 }
 
 impl SampleBatch for GaussianPancakes {
-    fn dim(&self) -> usize {
-        self.dim
-    }
+    /// Draws `n` i.i.d. points exactly: x = ξ − ⟨ξ,u⟩u + z u with ξ ~ N(0, I_d) and z from the
+    /// profile (exact discrete Gaussian index, MATH.md §2).
     fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> Array2<f64> {
-        self.sample(rng, n)
+        self.draw(rng, n)
     }
 }
 
 impl LogDensity for GaussianPancakes {
-    fn dim(&self) -> usize {
-        self.dim
-    }
     /// log p_t at OU time t ≥ 0 (faster form).
     fn log_density(&self, t: f64, x: ArrayView2<f64>, out: ArrayViewMut1<f64>) -> Result<()> {
         self.log_density_with(t, x, out, LatticeSumForm::Auto)

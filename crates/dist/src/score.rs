@@ -1,21 +1,43 @@
-//! The [`Score`] trait: ∇ log p_t of a law at OU time t (MATH.md §0), batch-first.
+//! The traits every law and score in hardiff implements (docs/math.md §0), batch-first:
+//! [`Dimension`] (the one owner of `dim()`), [`Score`] (∇ log p_t at OU time t), [`ScoreVjp`]
+//! (its vector–Jacobian products), [`SampleBatch`] (exact i.i.d. batches) and [`LogDensity`]
+//! (log p_t). Each evaluation trait has a method that writes into a caller's buffer (hot paths
+//! reuse buffers) and a provided method that allocates and returns the result (`…_owned`).
+//!
+//! References, boxes and `Arc`s of an implementor implement the same traits, so a wrapper such
+//! as [`CountingScore`] works over `&S` as over `S`.
 
 use crate::error::{Error, Result};
 use hardiff_owf::CallCounter;
-use ndarray::{ArrayView2, ArrayViewMut2};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2};
+use std::sync::Arc;
 
-/// The score s_t(x) = ∇ log p_t(x) of a law under the OU forward process (MATH.md §0).
+/// The dimension d of the points of a law or score: the one trait that declares `dim()`, a
+/// supertrait of [`Score`], [`SampleBatch`] and [`LogDensity`], so `law.dim()` is never
+/// ambiguous on a type implementing several of them.
+pub trait Dimension {
+    /// Dimension d of the points (the number of columns of a batch).
+    fn dim(&self) -> usize;
+}
+
+/// The score s_t(x) = ∇ log p_t(x) of a law under the OU forward process (docs/math.md §0).
 ///
 /// Exact scores, brute-force scores, approximate scores and networks all implement it, so
-/// samplers (hardiff-sde) and reductions (hardiff-harness) work with any of them.
-pub trait Score {
-    /// Dimension d of the points.
-    fn dim(&self) -> usize;
-
+/// samplers (hardiff-sde) and reductions (hardiff-reduce) work with any of them. A score
+/// implemented outside hardiff reports its own failures through [`Error::External`].
+pub trait Score: Dimension {
     /// Writes s_t(x_b) into row b of `out` for every row x_b of `x` (shape `(batch, dim)`).
     ///
     /// Errors: shape mismatch, or a time `t` outside the range the score is defined for.
     fn score(&self, t: f64, x: ArrayView2<f64>, out: ArrayViewMut2<f64>) -> Result<()>;
+
+    /// s_t(x_b) for every row x_b of `x`, as a new `(batch, dim)` array ([`Score::score`]
+    /// without a caller's buffer).
+    fn score_owned(&self, t: f64, x: ArrayView2<f64>) -> Result<Array2<f64>> {
+        let mut out = Array2::zeros((x.nrows(), self.dim()));
+        self.score(t, x, out.view_mut())?;
+        Ok(out)
+    }
 }
 
 /// A score that also offers vector–Jacobian products, as guidance samplers (DPS, ΠGDM) need.
@@ -29,25 +51,64 @@ pub trait ScoreVjp: Score {
         v: ArrayView2<f64>,
         out: ArrayViewMut2<f64>,
     ) -> Result<()>;
+
+    /// J_b^T v_b for every row, as a new `(batch, dim)` array ([`ScoreVjp::score_vjp`] without
+    /// a caller's buffer).
+    fn score_vjp_owned(
+        &self,
+        t: f64,
+        x: ArrayView2<f64>,
+        v: ArrayView2<f64>,
+    ) -> Result<Array2<f64>> {
+        let mut out = Array2::zeros((x.nrows(), self.dim()));
+        self.score_vjp(t, x, v, out.view_mut())?;
+        Ok(out)
+    }
 }
 
-impl<S: Score + ?Sized> Score for &S {
-    fn dim(&self) -> usize {
-        (**self).dim()
-    }
-    fn score(&self, t: f64, x: ArrayView2<f64>, out: ArrayViewMut2<f64>) -> Result<()> {
-        (**self).score(t, x, out)
-    }
+/// Forwards every trait of this module through a pointer type (`&S`, `Box<S>`, `Arc<S>`).
+macro_rules! forward_traits {
+    ($($ptr:ty),*) => {$(
+        impl<S: Dimension + ?Sized> Dimension for $ptr {
+            fn dim(&self) -> usize {
+                (**self).dim()
+            }
+        }
+        impl<S: Score + ?Sized> Score for $ptr {
+            fn score(&self, t: f64, x: ArrayView2<f64>, out: ArrayViewMut2<f64>) -> Result<()> {
+                (**self).score(t, x, out)
+            }
+        }
+        impl<S: ScoreVjp + ?Sized> ScoreVjp for $ptr {
+            fn score_vjp(
+                &self,
+                t: f64,
+                x: ArrayView2<f64>,
+                v: ArrayView2<f64>,
+                out: ArrayViewMut2<f64>,
+            ) -> Result<()> {
+                (**self).score_vjp(t, x, v, out)
+            }
+        }
+        impl<S: SampleBatch + ?Sized> SampleBatch for $ptr {
+            fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> Array2<f64> {
+                (**self).sample_batch(rng, n)
+            }
+        }
+        impl<S: LogDensity + ?Sized> LogDensity for $ptr {
+            fn log_density(
+                &self,
+                t: f64,
+                x: ArrayView2<f64>,
+                out: ArrayViewMut1<f64>,
+            ) -> Result<()> {
+                (**self).log_density(t, x, out)
+            }
+        }
+    )*};
 }
 
-impl<S: Score + ?Sized> Score for Box<S> {
-    fn dim(&self) -> usize {
-        (**self).dim()
-    }
-    fn score(&self, t: f64, x: ArrayView2<f64>, out: ArrayViewMut2<f64>) -> Result<()> {
-        (**self).score(t, x, out)
-    }
-}
+forward_traits!(&S, Box<S>, Arc<S>);
 
 /// Checks that `x` and `out` are both `(batch, dim)` with the same batch.
 pub fn check_shapes(dim: usize, x: &ArrayView2<f64>, out: &ArrayViewMut2<f64>) -> Result<()> {
@@ -101,10 +162,13 @@ impl<S: Score> CountingScore<S> {
     }
 }
 
-impl<S: Score> Score for CountingScore<S> {
+impl<S: Dimension> Dimension for CountingScore<S> {
     fn dim(&self) -> usize {
         self.inner.dim()
     }
+}
+
+impl<S: Score> Score for CountingScore<S> {
     fn score(&self, t: f64, x: ArrayView2<f64>, out: ArrayViewMut2<f64>) -> Result<()> {
         self.counter.add(x.nrows() as u64);
         self.inner.score(t, x, out)
@@ -124,30 +188,32 @@ impl<S: ScoreVjp> ScoreVjp for CountingScore<S> {
     }
 }
 
-/// A law that draws i.i.d. batches of points (shape `(n, dim)`); implemented by every
-/// distribution with an exact sampler, so samplers and reductions can take any of them.
+/// A law that draws i.i.d. batches of points (shape `(n, dim)`): hardiff's one sampling API,
+/// implemented by every distribution with an exact sampler, so samplers and reductions can take
+/// any of them.
 ///
-/// Takes `&mut dyn RngCore` so that it stays object-safe (`Box<dyn SampleBatch>`); pass a
-/// stream from [`crate::rng::stream`].
-pub trait SampleBatch {
-    /// Dimension d of the points.
-    fn dim(&self) -> usize;
+/// Takes `&mut dyn RngCore` so that it stays object-safe (`Box<dyn SampleBatch>`); a concrete
+/// generator coerces (`law.sample_batch(&mut rng, n)`). Pass a stream from
+/// [`crate::rng::stream`]. The law at OU time t of any implementor is
+/// [`crate::ou_time::OuMarginal`].
+pub trait SampleBatch: Dimension {
     /// Draws `n` i.i.d. points as the rows of a `(n, dim)` array.
-    fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> ndarray::Array2<f64>;
+    fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> Array2<f64>;
 }
 
 /// A law whose (log-)density at OU time t is computable (exactly or by brute force).
-pub trait LogDensity {
-    /// Dimension d of the points.
-    fn dim(&self) -> usize;
+pub trait LogDensity: Dimension {
     /// Writes log p_t(x_b) into `out[b]` for every row x_b of `x`.
     ///
     /// Errors: shape mismatch, or a `t` the density is not defined at (e.g. t = 0 for a law
     /// with atoms).
-    fn log_density(
-        &self,
-        t: f64,
-        x: ArrayView2<f64>,
-        out: ndarray::ArrayViewMut1<f64>,
-    ) -> Result<()>;
+    fn log_density(&self, t: f64, x: ArrayView2<f64>, out: ArrayViewMut1<f64>) -> Result<()>;
+
+    /// log p_t(x_b) for every row x_b of `x`, as a new array of length `batch`
+    /// ([`LogDensity::log_density`] without a caller's buffer).
+    fn log_density_owned(&self, t: f64, x: ArrayView2<f64>) -> Result<Array1<f64>> {
+        let mut out = Array1::zeros(x.nrows());
+        self.log_density(t, x, out.view_mut())?;
+        Ok(out)
+    }
 }

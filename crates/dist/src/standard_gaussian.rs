@@ -2,11 +2,11 @@
 //! (MATH.md §3), stationary under the OU process, so its law, density and score −x are the same
 //! at every OU time t (MATH.md §0).
 
-use crate::error::{ou_time, Error, Result};
-use crate::score::{check_shapes, LogDensity, SampleBatch, Score, ScoreVjp};
+use crate::error::{Error, Result};
+use crate::ou_time::validate as ou_time;
+use crate::score::{check_shapes, Dimension, LogDensity, SampleBatch, Score, ScoreVjp};
 use ndarray::{Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Zip};
 use rand::distr::Distribution;
-use rand::Rng;
 use rand_distr::StandardNormal;
 use std::f64::consts::PI;
 
@@ -33,17 +33,15 @@ impl StandardGaussian {
     pub fn dim(&self) -> usize {
         self.dim
     }
+}
 
-    /// Draws `n` i.i.d. points as the rows of an `(n, d)` array.
-    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R, n: usize) -> Array2<f64> {
-        Array2::from_shape_simple_fn((n, self.dim), || StandardNormal.sample(rng))
+impl Dimension for StandardGaussian {
+    fn dim(&self) -> usize {
+        self.dim
     }
 }
 
 impl Score for StandardGaussian {
-    fn dim(&self) -> usize {
-        self.dim
-    }
     /// s_t(x) = −x at every t ≥ 0.
     fn score(&self, t: f64, x: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) -> Result<()> {
         check_shapes(self.dim, &x, &out)?;
@@ -71,18 +69,13 @@ impl ScoreVjp for StandardGaussian {
 }
 
 impl SampleBatch for StandardGaussian {
-    fn dim(&self) -> usize {
-        self.dim
-    }
+    /// Draws `n` i.i.d. points (n·d standard normals in row-major order).
     fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> Array2<f64> {
-        self.sample(rng, n)
+        Array2::from_shape_simple_fn((n, self.dim), || StandardNormal.sample(rng))
     }
 }
 
 impl LogDensity for StandardGaussian {
-    fn dim(&self) -> usize {
-        self.dim
-    }
     /// log φ_d(x) = −‖x‖²/2 − (d/2) log 2π at every t ≥ 0.
     fn log_density(&self, t: f64, x: ArrayView2<f64>, mut out: ArrayViewMut1<f64>) -> Result<()> {
         if x.ncols() != self.dim {

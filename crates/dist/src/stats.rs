@@ -5,6 +5,7 @@
 //! Each returns the statistic and an (asymptotic) p-value; a test that asserts `p > 1e-3`
 //! with a fixed seed fails falsely with probability ≤ 1e-3 (MATH.md §9).
 
+use crate::error::{finite, positive, Error, Result};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// A statistic with its p-value.
@@ -91,21 +92,40 @@ pub fn ks_two_sample(a: &mut [f64], b: &mut [f64]) -> TestResult {
 /// Pearson chi-square test of observed counts against expected *probabilities* (which are
 /// normalised here). Adjacent cells are pooled, in the given order, until each pooled cell
 /// expects at least 5 observations; the tail remainder joins the last pooled cell.
-/// `fitted_parameters` reduces the degrees of freedom.
+/// `fitted_parameters` reduces the degrees of freedom to `cells − 1 − fitted_parameters`.
+/// The p-value is the χ² survival function (accurate for p far below machine epsilon, where
+/// 1 − cdf would round to 0).
 ///
-/// Returns `None` when fewer than two cells remain after pooling (no test possible).
+/// Errors: `observed` and `expected_prob` of different lengths
+/// ([`Error::DimensionMismatch`]); an expected probability negative or not finite
+/// ([`Error::NonFinite`] / [`Error::OutOfRange`]) or all of them zero
+/// ([`Error::NonPositive`]); no degrees of freedom left after pooling
+/// ([`Error::NoDegreesOfFreedom`]: too few observations for two pooled cells, or too many
+/// fitted parameters).
 pub fn chi_square(
     observed: &[u64],
     expected_prob: &[f64],
     fitted_parameters: usize,
-) -> Option<TestResult> {
-    assert_eq!(
-        observed.len(),
-        expected_prob.len(),
-        "chi_square: length mismatch"
-    );
+) -> Result<TestResult> {
+    if observed.len() != expected_prob.len() {
+        return Err(Error::DimensionMismatch {
+            what: "chi-square expected probabilities (one per observed cell)",
+            expected: observed.len(),
+            got: expected_prob.len(),
+        });
+    }
+    for &p in expected_prob {
+        finite("expected probability", p)?;
+        if p < 0.0 {
+            return Err(Error::OutOfRange {
+                name: "expected probability",
+                value: p,
+                range: "[0, ∞)",
+            });
+        }
+    }
     let n: u64 = observed.iter().sum();
-    let total_p: f64 = expected_prob.iter().sum();
+    let total_p = positive("sum of expected probabilities", expected_prob.iter().sum())?;
     let mut cells: Vec<(f64, f64)> = Vec::new();
     let (mut obs_acc, mut exp_acc) = (0.0, 0.0);
     for (&o, &p) in observed.iter().zip(expected_prob) {
@@ -126,13 +146,19 @@ pub fn chi_square(
             None => cells.push((obs_acc, exp_acc)),
         }
     }
-    if cells.len() < 2 {
-        return None;
+    let dof = cells.len().saturating_sub(1 + fitted_parameters);
+    if dof == 0 {
+        return Err(Error::NoDegreesOfFreedom {
+            cells: cells.len(),
+            fitted_parameters,
+        });
     }
+    let dof = dof as f64;
     let statistic: f64 = cells.iter().map(|(o, e)| (o - e) * (o - e) / e).sum();
-    let dof = (cells.len() - 1).saturating_sub(fitted_parameters).max(1) as f64;
-    let p_value = 1.0 - ChiSquared::new(dof).expect("dof > 0").cdf(statistic);
-    Some(TestResult {
+    let p_value = ChiSquared::new(dof)
+        .expect("dof ≥ 1 is a valid chi-square parameter")
+        .sf(statistic);
+    Ok(TestResult {
         statistic,
         p_value,
         dof,
@@ -183,5 +209,63 @@ mod tests {
         assert!(fair.p_value > 1e-3);
         let loaded = chi_square(&counts, &[2.0, 1.0, 1.0, 1.0, 1.0, 1.0], 0).unwrap();
         assert!(loaded.p_value < 1e-6);
+        // One fitted parameter removes one degree of freedom.
+        assert_eq!(chi_square(&counts, &[1.0; 6], 1).unwrap().dof, 4.0);
+    }
+
+    #[test]
+    fn chi_square_p_value_is_the_survival_function() {
+        // Two cells, 1 dof: X² = (o₁−e₁)²/e₁ + (o₂−e₂)²/e₂ with e = 500 each. For o = (700, 300),
+        // X² = 160 and P(χ²₁ > 160) = erfc(√80) ≈ 1.1e−36 (closed form for 1 dof), far below
+        // what 1 − cdf can represent.
+        let r = chi_square(&[700, 300], &[0.5, 0.5], 0).unwrap();
+        assert_eq!(r.statistic, 160.0);
+        let expected = statrs::function::erf::erfc(80f64.sqrt());
+        assert!(r.p_value > 0.0);
+        assert_relative_eq!(r.p_value, expected, max_relative = 1e-10);
+    }
+
+    #[test]
+    fn chi_square_errors() {
+        assert_eq!(
+            chi_square(&[1, 2], &[0.5], 0),
+            Err(Error::DimensionMismatch {
+                what: "chi-square expected probabilities (one per observed cell)",
+                expected: 2,
+                got: 1,
+            })
+        );
+        assert!(matches!(
+            chi_square(&[10, 10], &[0.5, f64::NAN], 0),
+            Err(Error::NonFinite { .. })
+        ));
+        assert!(matches!(
+            chi_square(&[10, 10], &[1.5, -0.5], 0),
+            Err(Error::OutOfRange { value, .. }) if value == -0.5
+        ));
+        assert!(matches!(
+            chi_square(&[10, 10], &[0.0, 0.0], 0),
+            Err(Error::NonPositive { .. })
+        ));
+        // 8 observations expect fewer than 5 per cell in two cells: one pooled cell, no dof.
+        assert_eq!(
+            chi_square(&[4, 4], &[0.5, 0.5], 0),
+            Err(Error::NoDegreesOfFreedom {
+                cells: 1,
+                fitted_parameters: 0
+            })
+        );
+        // Enough data for 3 cells, but 2 fitted parameters leave 0 dof (was clamped to 1).
+        assert_eq!(
+            chi_square(&[100, 100, 100], &[1.0, 1.0, 1.0], 2),
+            Err(Error::NoDegreesOfFreedom {
+                cells: 3,
+                fitted_parameters: 2
+            })
+        );
+        assert!(matches!(
+            chi_square(&[], &[], 0),
+            Err(Error::NonPositive { .. })
+        ));
     }
 }

@@ -5,7 +5,7 @@
 //! false-failure rate ≤ 1e-3 for an independent seed.
 
 use hardiff_dist::numerics::{integrate, log_sum_exp};
-use hardiff_dist::owf_dist::{ou_time_to_ve_sigma, ve_sigma_to_ou_time};
+use hardiff_dist::ou_time::{ou_time_to_ve_sigma, ve_sigma_to_ou_time};
 use hardiff_dist::stats::{chi_square, ks_one_sample, normal_cdf};
 use hardiff_dist::{rng, Error, LogDensity, OwfDistribution, OwfParams, SampleBatch, Score};
 use hardiff_owf::{Bits, Candidate};
@@ -91,7 +91,7 @@ fn bad_parameters_are_typed_errors() {
 fn exact_samples_have_the_stated_marginals() {
     let n = 4;
     let g = dist(Candidate::Blake3, n, 6);
-    let f = g.f().clone();
+    let f = g.function().clone();
     let beta = g.params().amplitude();
     let count = 20_000;
     let before = f.evaluations();
@@ -138,8 +138,9 @@ fn samples_at_time_t_follow_the_exact_ou_marginals() {
     let beta = g.params().amplitude();
     for (idx, t) in [0.01, 0.3, 2.0].into_iter().enumerate() {
         let x = g
-            .sample_at(t, &mut rng::stream(2, "owf-dist-ou", &[idx as u64]), 4000)
-            .unwrap();
+            .at_time(t)
+            .unwrap()
+            .sample_batch(&mut rng::stream(2, "owf-dist-ou", &[idx as u64]), 4000);
         let (a, s) = ((-t).exp(), (1.0 - (-2.0 * t).exp()).sqrt());
         let pmf = lattice_pmf(0.5, 1.0);
         // x-marginal: Σ_k P(k) Φ((x − e^{−t}k)/√(1 − e^{−2t})).
@@ -176,7 +177,7 @@ fn log_density_by_definition(g: &OwfDistribution, t: f64, x: &[f64]) -> f64 {
     loop {
         let ks: Vec<i64> = idx.iter().map(|&i| range[i]).collect();
         let seed = Bits::from_bools(&ks.iter().map(|&j| j >= 0).collect::<Vec<_>>());
-        let fs = g.f().eval_uncounted(&seed);
+        let fs = g.function().eval_uncounted(&seed);
         let mut l = 0.0;
         for i in 0..n {
             l += pmf(ks[i]).ln() + log_phi(y[i] - 0.5 * (ks[i] as f64 + 0.5));
@@ -209,8 +210,9 @@ fn brute_force_log_density_equals_the_mixture_definition() {
         let g = dist(kind, 2, m);
         for (idx, t) in [0.0005, 0.01, 0.2, 1.5].into_iter().enumerate() {
             let x = g
-                .sample_at(t, &mut rng::stream(3, "owf-dist-logp", &[idx as u64]), 6)
-                .unwrap();
+                .at_time(t)
+                .unwrap()
+                .sample_batch(&mut rng::stream(3, "owf-dist-logp", &[idx as u64]), 6);
             let mut out = Array1::zeros(6);
             g.log_density(t, x.view(), out.view_mut()).unwrap();
             for (b, row) in x.rows().into_iter().enumerate() {
@@ -252,8 +254,9 @@ fn brute_force_score_is_the_gradient_of_the_log_density() {
     for (idx, sigma) in [0.03, 0.1, 0.5, 2.0].into_iter().enumerate() {
         let t = ve_sigma_to_ou_time(sigma);
         let x = g
-            .sample_at(t, &mut rng::stream(4, "owf-dist-fd", &[idx as u64]), 5)
-            .unwrap();
+            .at_time(t)
+            .unwrap()
+            .sample_batch(&mut rng::stream(4, "owf-dist-fd", &[idx as u64]), 5);
         let mut s = Array2::zeros((5, d));
         score.score(t, x.view(), s.view_mut()).unwrap();
         let width = (1.0 - (-2.0 * t).exp()).sqrt();
@@ -294,17 +297,17 @@ fn efficient_score_error_meets_the_math_md_bounds() {
         let times: Vec<f64> = SIGMAS.iter().map(|&s| ve_sigma_to_ou_time(s)).collect();
         let table = g.efficient_score_error_table(&times, 3000, 11).unwrap();
         for e in &table {
-            assert!(e.normalised_error <= 0.1, "{kind}: {e:?}");
-            if e.sigma <= 0.03 {
-                assert!(e.normalised_error < 1e-4, "{kind}: {e:?}");
+            assert!(e.error.normalised_error <= 0.1, "{kind}: {e:?}");
+            if e.error.sigma <= 0.03 {
+                assert!(e.error.normalised_error < 1e-4, "{kind}: {e:?}");
             }
-            if e.sigma > sigma_c {
-                let bound = beta * 2.0 / e.sigma;
+            if e.error.sigma > sigma_c {
+                let bound = beta * 2.0 / e.error.sigma;
                 assert!(
                     e.normalised_error_u <= bound * (1.0 + 1e-9),
                     "{kind}: {e:?}"
                 );
-                if e.sigma <= 0.12 {
+                if e.error.sigma <= 0.12 {
                     assert!(
                         (e.normalised_error_u / bound - 1.0).abs() < 0.02,
                         "{kind}: u-error {} vs β√m/σ = {bound}",
@@ -321,17 +324,18 @@ fn efficient_score_costs_one_evaluation_per_point_only_when_rounding() {
     let g = dist(Candidate::Blake3, 5, 5);
     let s = g.efficient_score();
     let x = g
-        .sample_at(0.001, &mut rng::stream(5, "owf-dist-count", &[]), 17)
-        .unwrap();
+        .at_time(0.001)
+        .unwrap()
+        .sample_batch(&mut rng::stream(5, "owf-dist-count", &[]), 17);
     let mut out = Array2::zeros((17, 10));
     let t_small = ve_sigma_to_ou_time(0.5 * g.params().crossover());
     let t_large = ve_sigma_to_ou_time(2.0 * g.params().crossover());
     assert!(s.rounds_at(t_small) && !s.rounds_at(t_large));
-    let before = g.f().evaluations();
+    let before = g.function().evaluations();
     s.score(t_small, x.view(), out.view_mut()).unwrap();
-    assert_eq!(g.f().evaluations() - before, 17);
+    assert_eq!(g.function().evaluations() - before, 17);
     s.score(t_large, x.view(), out.view_mut()).unwrap();
-    assert_eq!(g.f().evaluations() - before, 17);
+    assert_eq!(g.function().evaluations() - before, 17);
 }
 
 #[test]
@@ -370,7 +374,7 @@ fn time_zero_shapes_and_limits_are_typed_errors() {
         }) => assert!(work.contains("2^21")),
         other => panic!("expected TooLarge, got {other:?}"),
     }
-    assert_eq!(big.f().evaluations(), 0);
+    assert_eq!(big.function().evaluations(), 0);
     assert!(g.with_brute_force_limit(31).is_err());
     let small_limit = g.with_brute_force_limit(2).unwrap();
     assert!(matches!(
@@ -389,79 +393,4 @@ fn same_seed_same_numbers() {
     let e1 = g.efficient_score_error_table(&times, 200, 3).unwrap();
     let e2 = g.efficient_score_error_table(&times, 200, 3).unwrap();
     assert_eq!(e1, e2);
-}
-
-/// Measures and prints the efficient-score error table over t for n ∈ {4, 8, 12, 16} (m = n,
-/// default rule, BLAKE3 and identity f; n = 4 for comparison with MATH.md §5). Run with
-/// `cargo test -p hardiff-dist --test owf_dist -- --ignored --nocapture`.
-#[test]
-#[ignore = "measurement (seconds to a minute); prints the table for the report"]
-fn efficient_score_error_table_report() {
-    let sigmas = [
-        0.002, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.12, 0.3, 1.0, 5.0,
-    ];
-    let times: Vec<f64> = sigmas.iter().map(|&s| ve_sigma_to_ou_time(s)).collect();
-    for n in [4usize, 8, 12, 16] {
-        for kind in [Candidate::Blake3, Candidate::Identity] {
-            let g = dist(kind, n, n);
-            let p = g.params();
-            println!(
-                "\n{kind} n = m = {n}: σ_c = {:.4}, β = {:.3e}, ε = 0.05, 1000 points per t",
-                p.crossover(),
-                p.amplitude()
-            );
-            println!("| σ | t | regime | normalised error ± se | x-part | u-part | β√m/σ |");
-            println!("|---|---|---|---|---|---|---|");
-            let table = g.efficient_score_error_table(&times, 1000, 2026).unwrap();
-            for e in table {
-                println!(
-                    "| {:.3} | {:.3e} | {} | {:.4} ± {:.4} | {:.4} | {:.4} | {:.4} |",
-                    e.sigma,
-                    e.t,
-                    if e.sigma <= p.crossover() {
-                        "round"
-                    } else {
-                        "drop-f"
-                    },
-                    e.normalised_error,
-                    e.normalised_std_error,
-                    e.normalised_error_x,
-                    e.normalised_error_u,
-                    p.amplitude() * (n as f64).sqrt() / e.sigma
-                );
-            }
-        }
-    }
-}
-
-/// MATH.md §5's independent check (n = m = 4, identity, R = 1, α = 0.5, β = 0.002): the error
-/// of rounding alone, of dropping f alone, and of switching at σ_c = 0.05, over σ ∈ [0.002, 5].
-/// Run with `cargo test -p hardiff-dist --test owf_dist -- --ignored --nocapture`.
-#[test]
-#[ignore = "measurement; prints the forced-regime table for the report"]
-fn forced_regime_error_report() {
-    let f = Candidate::Identity.build_arc(4, 4, 0).unwrap();
-    let base = OwfParams::default_rule(4, 4)
-        .unwrap()
-        .with_amplitude(0.002)
-        .unwrap();
-    let sigmas = [0.002, 0.01, 0.03, 0.05, 0.06, 0.08, 0.12, 0.3, 1.0, 5.0];
-    let times: Vec<f64> = sigmas.iter().map(|&s| ve_sigma_to_ou_time(s)).collect();
-    let run = |crossover: f64| {
-        let g = OwfDistribution::new(f.clone(), base.with_crossover(crossover).unwrap()).unwrap();
-        g.efficient_score_error_table(&times, 3000, 5).unwrap()
-    };
-    let (round, drop, switch) = (run(100.0), run(1e-6), run(0.05));
-    println!("| σ | round only | drop f only | β√m/σ | switch at 0.05 |");
-    println!("|---|---|---|---|---|");
-    for i in 0..sigmas.len() {
-        println!(
-            "| {:.3} | {:.2e} | {:.2e} | {:.2e} | {:.2e} |",
-            sigmas[i],
-            round[i].normalised_error,
-            drop[i].normalised_error,
-            0.002 * 2.0 / sigmas[i],
-            switch[i].normalised_error
-        );
-    }
 }

@@ -10,7 +10,7 @@
 
 use hardiff_dist::lattice::LatticeSumForm;
 use hardiff_dist::numerics::integrate_with_breaks;
-use hardiff_dist::pancakes::sigma_at_time;
+use hardiff_dist::ou_time::advance_ve_sigma;
 use hardiff_dist::rng::stream;
 use hardiff_dist::stats::{ks_one_sample, ks_two_sample, normal_cdf};
 use hardiff_dist::{
@@ -162,7 +162,7 @@ fn math_md_reference_table_is_reproduced() {
         assert!((p.spacing() - (2.0 * PI).sqrt() / gamma / a).abs() < 1e-15);
         assert!((p.spacing() - spacing).abs() < 1e-9);
         assert!((p.width() - tau).abs() < 5e-7, "tau {}", p.width());
-        assert!((p.b() - b).abs() < 5e-5, "b {}", p.b());
+        assert!((p.blur() - b).abs() < 5e-5, "b {}", p.blur());
         let ours = p.tv_to_standard_gaussian();
         let independent = tv_by_sign_regions(&Mixture::new(gamma, sigma));
         assert!((ours - independent).abs() < 1e-8, "{ours} vs {independent}");
@@ -216,7 +216,7 @@ fn math_md_mean_squared_excess_score_values() {
     ];
     for (gamma, sigma, t, value, tol) in cases {
         let pc = GaussianPancakes::with_random_secret(3, gamma, sigma, 1).unwrap();
-        let ours = pc.mean_squared_excess_score(t).unwrap();
+        let ours = pc.mean_squared_excess_score_under_gaussian(t).unwrap();
         let reference = mean_squared_excess_by_mixture(&Mixture::at_time(gamma, sigma, t));
         assert!(
             (ours - reference).abs() < 1e-9 * reference.max(1e-3),
@@ -229,11 +229,11 @@ fn math_md_mean_squared_excess_score_values() {
     }
     // (6, 0.05) at t = 0.1: b_t ≈ 2.57, |g| ≲ e^{-πb²}·ω ≈ 1e-8, so E[g²] < 1e-15 ("≈ 0").
     let pc = GaussianPancakes::with_random_secret(3, 6.0, 0.05, 1).unwrap();
-    assert!(pc.mean_squared_excess_score(0.1).unwrap() < 1e-15);
+    assert!(pc.mean_squared_excess_score_under_gaussian(0.1).unwrap() < 1e-15);
     // Decreasing in t (MATH.md §3).
     let values: Vec<f64> = [0.0, 0.01, 0.03, 0.1, 0.3]
         .iter()
-        .map(|&t| pc.mean_squared_excess_score(t).unwrap())
+        .map(|&t| pc.mean_squared_excess_score_under_gaussian(t).unwrap())
         .collect();
     assert!(values.windows(2).all(|w| w[1] < w[0]), "{values:?}");
 }
@@ -299,7 +299,7 @@ fn score_is_the_gradient_of_log_density_at_t_zero_and_later() {
     for (gamma, sigma) in [(2.0, 0.5), (6.0, 0.05), (6.0, 0.25)] {
         let pc = GaussianPancakes::with_random_secret(3, gamma, sigma, 11).unwrap();
         for t in [0.0, 0.005, 0.05, 0.5] {
-            let tau = pc.profile_at(t).unwrap().width();
+            let tau = pc.profile().at_time(t).unwrap().width();
             let x = random_points(3, 6, 3, 1.0);
             let mut s = Array2::zeros((6, 3));
             pc.score(t, x.view(), s.view_mut()).unwrap();
@@ -376,7 +376,7 @@ fn ou_smoothed_density_and_score_match_numerical_convolution() {
         let pc = GaussianPancakes::with_random_secret(3, gamma, sigma, 21).unwrap();
         let m0 = Mixture::new(gamma, sigma);
         for t in times {
-            let pt = pc.profile_at(t).unwrap();
+            let pt = pc.profile().at_time(t).unwrap();
             for z in [-1.3, 0.0, 0.2, 0.9, 2.5] {
                 let (a, da) = convolved(pc.profile(), &m0, t, z);
                 assert!(
@@ -410,10 +410,10 @@ fn ou_smoothed_density_and_score_match_numerical_convolution() {
 }
 
 #[test]
-fn law_at_time_t_matches_data_pushed_through_the_exact_ou_transition() {
+fn at_time_t_matches_data_pushed_through_the_exact_ou_transition() {
     // X_t = e^{-t} X_0 + √(1−e^{-2t}) ξ with X_0 from the exact sampler; along u its CDF must be
     // Σ_k w_k Φ((z − c_k^{(t)})/τ_t) with the σ_t formula (KS), orthogonal to u N(0,1) (KS),
-    // and law_at_time(t) samples must match it (two-sample KS). p > 1e-3 each.
+    // and at_time(t) samples must match it (two-sample KS). p > 1e-3 each.
     let d = 4;
     for (i, (gamma, sigma, t)) in [(6.0, 0.05, 0.01_f64), (2.0, 0.5, 0.1), (6.0, 0.01, 0.0)]
         .into_iter()
@@ -421,13 +421,13 @@ fn law_at_time_t_matches_data_pushed_through_the_exact_ou_transition() {
     {
         let pc = GaussianPancakes::with_random_secret(d, gamma, sigma, 31 + i as u64).unwrap();
         let mut rng = stream(40 + i as u64, "pancake-ou-push", &[]);
-        let x0 = pc.sample(&mut rng, 20_000);
+        let x0 = pc.sample_batch(&mut rng, 20_000);
         let noise = random_points(d, 20_000, 50 + i as u64, 1.0);
         let xt = (-t).exp() * &x0 + (-(-2.0 * t).exp_m1()).sqrt() * &noise;
         let u = pc.secret().to_owned();
         let mut along: Vec<f64> = xt.dot(&u).to_vec();
-        let law_t = pc.law_at_time(t).unwrap();
-        assert!((law_t.sigma() - sigma_at_time(sigma, t)).abs() < 1e-15);
+        let law_t = pc.at_time(t).unwrap();
+        assert!((law_t.sigma() - advance_ve_sigma(sigma, t)).abs() < 1e-15);
         let pt = law_t.profile().clone();
         // Weights below 1e-20 change the CDF by less than 1e-18 in total: dropped.
         let terms: Vec<(f64, f64)> = (-400..=400)
@@ -449,7 +449,7 @@ fn law_at_time_t_matches_data_pushed_through_the_exact_ou_transition() {
         w /= w.dot(&w).sqrt();
         let mut ortho: Vec<f64> = xt.dot(&w).to_vec();
         assert!(ks_one_sample(&mut ortho, normal_cdf).p_value > 1e-3);
-        let mut direct: Vec<f64> = law_t.sample(&mut rng, 20_000).dot(&u).to_vec();
+        let mut direct: Vec<f64> = law_t.sample_batch(&mut rng, 20_000).dot(&u).to_vec();
         assert!(ks_two_sample(&mut along, &mut direct).p_value > 1e-3);
     }
 }
@@ -459,7 +459,7 @@ fn sampler_power_check_detects_a_wrong_sigma() {
     // The KS test above has power: samples of (6, 0.05) are rejected against σ = 0.1.
     let pc = GaussianPancakes::with_random_secret(2, 6.0, 0.05, 3).unwrap();
     let mut rng = stream(3, "pancake-power", &[]);
-    let mut along: Vec<f64> = pc.sample(&mut rng, 20_000).dot(&pc.secret()).to_vec();
+    let mut along: Vec<f64> = pc.sample_batch(&mut rng, 20_000).dot(&pc.secret()).to_vec();
     let wrong = Mixture::new(6.0, 0.1);
     assert!(ks_one_sample(&mut along, |z| wrong.cdf(z)).p_value < 1e-6);
 }
@@ -472,8 +472,8 @@ fn score_tends_to_minus_x_as_t_grows() {
     let x = random_points(5, 50, 6, 2.0);
     let mut previous = f64::INFINITY;
     for t in [1.0, 3.0, 6.0, 10.0, 16.0] {
-        let pt = pc.profile_at(t).unwrap();
-        let q = (-PI * pt.b() * pt.b()).exp();
+        let pt = pc.profile().at_time(t).unwrap();
+        let q = (-PI * pt.blur() * pt.blur()).exp();
         let omega = (2.0 * PI).sqrt() * pt.gamma() / pt.scale();
         let (s2, s0): (f64, f64) = (1..20)
             .map(|m| {
@@ -517,7 +517,7 @@ fn direct_and_dual_forms_agree_for_density_and_score() {
                 .unwrap()
                 .at_time(t)
                 .unwrap();
-            assert!(p.b() >= 0.29 && p.b() <= 3.0);
+            assert!(p.blur() >= 0.29 && p.blur() <= 3.0);
             for i in 0..=100 {
                 let z = -5.0 + 0.1 * i as f64 + 0.013;
                 let dir = p.eval_with(z, LatticeSumForm::Direct);
@@ -602,7 +602,7 @@ fn tv_and_kl_obey_the_papers_lemmas() {
     }
     for (gamma, sigma) in [(2.0, 1.0), (6.0, 0.34), (4.0, 0.6)] {
         let p = PancakeProfile::new(gamma, sigma).unwrap();
-        assert!(p.tv_to_standard_gaussian() <= 8.0 * (-PI * p.b() * p.b()).exp());
+        assert!(p.tv_to_standard_gaussian() <= 8.0 * (-PI * p.blur() * p.blur()).exp());
     }
     for (gamma, sigma) in [(2.0, 0.5), (6.0, 0.05), (6.0, 0.25)] {
         let p = PancakeProfile::new(gamma, sigma).unwrap();
@@ -620,11 +620,11 @@ fn tv_and_kl_obey_the_papers_lemmas() {
 }
 
 #[test]
-fn law_at_time_is_pancakes_with_sigma_t_and_its_data_score_is_the_score_at_t() {
+fn at_time_is_pancakes_with_sigma_t_and_its_data_score_is_the_score_at_t() {
     let pc = GaussianPancakes::with_random_secret(3, 6.0, 0.05, 12).unwrap();
     let x = random_points(3, 4, 13, 1.0);
     for t in [0.01, 0.3] {
-        let law = pc.law_at_time(t).unwrap();
+        let law = pc.at_time(t).unwrap();
         assert_eq!(law.secret(), pc.secret());
         assert_eq!(law.gamma(), pc.gamma());
         // σ_t² = e^{2t}(1+σ²) − 1 (MATH.md §2).
@@ -660,7 +660,7 @@ fn sample_batch_trait_uses_the_exact_sampler() {
     let mut r1 = stream(77, "batch", &[]);
     let mut r2 = stream(77, "batch", &[]);
     let a = pc.sample_batch(&mut r1, 100);
-    let b = pc.sample(&mut r2, 100);
+    let b = pc.sample_batch(&mut r2, 100);
     assert_eq!(a.dim(), (100, 3));
     assert_eq!(a, b);
 }
@@ -735,12 +735,14 @@ fn bad_parameters_are_typed_errors() {
         pc.score_vjp(0.0, x.view(), Array2::zeros((3, 3)).view(), out.view_mut()),
         Err(Error::DimensionMismatch { .. })
     ));
-    assert!(pc.law_at_time(-1.0).is_err());
+    assert!(pc.at_time(-1.0).is_err());
     assert!(matches!(
-        pc.law_at_time(1000.0),
+        pc.at_time(1000.0),
         Err(Error::OutOfRange { name: "t", .. })
     ));
-    assert!(pc.mean_squared_excess_score(f64::INFINITY).is_err());
+    assert!(pc
+        .mean_squared_excess_score_under_gaussian(f64::INFINITY)
+        .is_err());
 }
 
 // ---------------------------------------------------------------------------------------------

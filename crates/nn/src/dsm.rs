@@ -9,9 +9,10 @@
 
 use crate::error::{count, positive, Error, Result};
 use crate::mlp::{Adam, Gradients, Workspace};
-use crate::score_mlp::{ou_variance, Parameterization, ScoreMlp};
+use crate::score_mlp::{Parameterization, ScoreMlp};
+use hardiff_dist::ou_time;
 use hardiff_dist::rng::{stream, Rng};
-use hardiff_dist::{SampleBatch, Score};
+use hardiff_dist::{Dimension, SampleBatch};
 use ndarray::{Array1, Array2, ArrayView2};
 use rand::Rng as _;
 use rand_distr::{Distribution, StandardNormal};
@@ -145,7 +146,7 @@ impl DsmTrainer {
 
     /// Runs up to `n` more steps (never beyond `config.steps`) of DSM on `data`.
     pub fn run(&mut self, model: &mut ScoreMlp, data: &dyn SampleBatch, n: usize) -> Result<()> {
-        let d = Score::dim(model);
+        let d = Dimension::dim(model);
         if data.dim() != d {
             return Err(Error::DimensionMismatch {
                 what: "data dimension vs model dimension",
@@ -169,8 +170,8 @@ impl DsmTrainer {
                 let u: f64 = self.rng.random();
                 let t = (ln_lo + u * (ln_hi - ln_lo)).exp();
                 ts[r] = t;
-                sd[r] = ou_variance(t).sqrt();
-                let alpha = (-t).exp();
+                sd[r] = ou_time::noise_std(t);
+                let alpha = ou_time::alpha(t);
                 for k in 0..d {
                     let zz: f64 = StandardNormal.sample(&mut self.rng);
                     z[[r, k]] = zz;
@@ -311,10 +312,13 @@ impl Dataset {
     }
 }
 
-impl SampleBatch for Dataset {
+impl Dimension for Dataset {
     fn dim(&self) -> usize {
         self.rows.ncols()
     }
+}
+
+impl SampleBatch for Dataset {
     fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> Array2<f64> {
         let mut out = Array2::zeros((n, self.rows.ncols()));
         for r in 0..n {

@@ -90,7 +90,7 @@ impl From<Error> for hardiff_dist::Error {
                 expected,
                 got,
             },
-            other => hardiff_dist::Error::Invalid(other.to_string()),
+            other => hardiff_dist::Error::external(other),
         }
     }
 }

@@ -36,7 +36,6 @@
 //! - [`mlp`]: dense ReLU MLP arithmetic (batched forward/backward as matrix products), Adam;
 //! - [`score_mlp`]: the time-conditioned score network, its `Score`/`ScoreVjp` and checkpoints;
 //! - [`dsm`]: denoising score matching (MATH.md §8);
-//! - [`metrics`]: L2 score errors with standard errors;
 //! - [`relu_net`]: sparse layered ReLU networks built by construction, with honest size counts;
 //! - [`gadgets`]: exact ReLU gadgets (boolean gates, clamp, sign ramp, piecewise-linear 1-D
 //!   functions);
@@ -51,7 +50,6 @@ pub mod circuit_net;
 pub mod dsm;
 pub mod error;
 pub mod gadgets;
-pub mod metrics;
 pub mod mlp;
 pub mod owf_net;
 pub mod projected;
@@ -66,7 +64,6 @@ pub use dsm::{
 };
 pub use error::{Error, Result};
 pub use gadgets::{Extension, PiecewiseLinear};
-pub use metrics::{l2_score_error, noised_samples, ErrorEstimate};
 pub use mlp::{Adam, Dense, Gradients, Mlp, Workspace};
 pub use owf_net::{
     default_time_grid, owf_network_summary, OwfNetConfig, OwfNetSummary, OwfScoreNetwork,

@@ -33,14 +33,14 @@
 use crate::circuit_net::{emit_circuit, XorGadget};
 use crate::error::{count, positive, Error, Result};
 use crate::gadgets::{sign_ramp, Extension, PiecewiseLinear};
-use crate::metrics::l2_score_error;
 use crate::relu_net::{Affine, NetworkSize, ReluGraph, ReluNetwork};
-use crate::score_mlp::ou_variance;
-use hardiff_dist::owf_dist::{ou_time_to_ve_sigma, HalfLatticeSums, OwfDistribution};
+use hardiff_dist::ou_time::{self, ou_time_to_ve_sigma};
+use hardiff_dist::owf_dist::{HalfLatticeSums, OwfDistribution};
 use hardiff_dist::rng::stream;
 use hardiff_dist::score::check_shapes;
+use hardiff_dist::score_error::l2_score_error;
 use hardiff_dist::smoothed::SmoothedDiscreteGaussian;
-use hardiff_dist::Score;
+use hardiff_dist::{Dimension, SampleBatch, Score};
 use hardiff_owf::Candidate;
 use ndarray::{ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
@@ -107,7 +107,7 @@ impl OwfScoreNetwork {
         positive("pl_tolerance", config.pl_tolerance)?;
         positive("ramp_fraction", config.ramp_fraction)?;
         positive("envelope_sds", config.envelope_sds)?;
-        let circuit = dist.f().compile();
+        let circuit = dist.function().compile();
         let steps = times
             .iter()
             .map(|&t| build_step(dist, &circuit, t, config))
@@ -152,10 +152,13 @@ impl OwfScoreNetwork {
     }
 }
 
-impl Score for OwfScoreNetwork {
+impl Dimension for OwfScoreNetwork {
     fn dim(&self) -> usize {
         self.n + self.m
     }
+}
+
+impl Score for OwfScoreNetwork {
     /// The score at a grid time; other times are an error (module docs).
     fn score(
         &self,
@@ -176,13 +179,7 @@ fn build_step(
     t: f64,
     config: &OwfNetConfig,
 ) -> Result<OwfTimeNetwork> {
-    if !(t.is_finite() && t > 0.0) {
-        return Err(hardiff_dist::Error::TimeNotPositive {
-            t,
-            why: "g̃ has atoms at t = 0: its score exists only for t > 0",
-        }
-        .into());
-    }
+    ou_time::validate_positive(t, "g̃ has atoms at t = 0: its score exists only for t > 0")?;
     let p = *dist.params();
     let (n, m) = (dist.input_bits(), dist.output_bits());
     let (alpha, r, beta) = (p.spacing(), p.envelope(), p.amplitude());
@@ -190,7 +187,7 @@ fn build_step(
     let sigma2 = sigma * sigma;
     let et = t.exp();
     let rounding = sigma <= p.crossover();
-    let tol = config.pl_tolerance / (ou_variance(t).sqrt() * (n as f64).sqrt());
+    let tol = config.pl_tolerance / (ou_time::noise_std(t) * (n as f64).sqrt());
     let x_max = (config.envelope_sds * (r * r + sigma2).sqrt() + alpha) / et;
     let delta = config.ramp_fraction * sigma.min(alpha / 2.0) / et;
 
@@ -407,9 +404,9 @@ pub fn owf_network_summary(
             let mut rng = stream(options.error_seed, "hardiff-nn owf-net error", &[k as u64]);
             let eff = dist.score_error(&efficient, t, options.points, &mut rng)?;
             (
-                Some(e.normalised_error),
-                Some(e.normalised_std_error),
-                Some(eff.normalised_error),
+                Some(e.error.normalised_error),
+                Some(e.error.normalised_std_error),
+                Some(eff.error.normalised_error),
             )
         } else {
             (None, None, None)
@@ -419,7 +416,7 @@ pub fn owf_network_summary(
             "hardiff-nn owf-net vs efficient",
             &[k as u64],
         );
-        let pts = dist.sample_at(t, &mut rng, options.points)?;
+        let pts = dist.at_time(t)?.sample_batch(&mut rng, options.points);
         let vs = l2_score_error(&net, &efficient, t, pts.view())?;
         steps.push(OwfStepSummary {
             t,
@@ -430,7 +427,7 @@ pub fn owf_network_summary(
             error,
             error_std,
             efficient_error,
-            error_vs_efficient: vs.normalised,
+            error_vs_efficient: vs.normalised_error,
         });
     }
     let size = net.max_size();

@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use hardiff_dist::score::check_shapes;
-use hardiff_dist::Score;
+use hardiff_dist::{Dimension, Score};
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 
 /// A score −x + (ŝ₁(t, ⟨x,u⟩) + ⟨x,u⟩)·u built from a 1-D score ŝ₁ along a known unit vector u
@@ -40,10 +40,13 @@ impl<S: Score> ProjectedScore<S> {
     }
 }
 
-impl<S: Score> Score for ProjectedScore<S> {
+impl<S: Score> Dimension for ProjectedScore<S> {
     fn dim(&self) -> usize {
         self.direction.len()
     }
+}
+
+impl<S: Score> Score for ProjectedScore<S> {
     fn score(
         &self,
         t: f64,

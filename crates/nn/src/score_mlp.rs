@@ -13,9 +13,10 @@
 
 use crate::error::{count, positive, Error, Result};
 use crate::mlp::{Mlp, Workspace};
+use hardiff_dist::ou_time;
 use hardiff_dist::rng::stream;
 use hardiff_dist::score::check_shapes;
-use hardiff_dist::{Score, ScoreVjp};
+use hardiff_dist::{Dimension, Score, ScoreVjp};
 use ndarray::{Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis, Slice, Zip};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
@@ -120,11 +121,6 @@ struct CheckpointV1 {
     layers: Vec<LayerV1>,
 }
 
-/// 1 − e^{−2t}: the OU noise variance v_t (MATH.md §0), accurate for small t.
-pub fn ou_variance(t: f64) -> f64 {
-    -(-2.0 * t).exp_m1()
-}
-
 impl ScoreMlp {
     /// A freshly initialised score network for dimension `dim` with the given hidden widths
     /// (He initialisation from `rng::stream(seed, "hardiff-nn score-mlp init", [])`; output
@@ -211,14 +207,7 @@ impl ScoreMlp {
     }
 
     fn check_time(t: f64) -> hardiff_dist::Result<f64> {
-        if t.is_finite() && t > 0.0 {
-            Ok(t)
-        } else {
-            Err(hardiff_dist::Error::TimeNotPositive {
-                t,
-                why: "the network divides by √v_t",
-            })
-        }
+        ou_time::validate_positive(t, "the network divides by √v_t")
     }
 
     /// Serialises to the version-1 JSON checkpoint.
@@ -299,11 +288,13 @@ impl ScoreMlp {
     }
 }
 
-impl Score for ScoreMlp {
+impl Dimension for ScoreMlp {
     fn dim(&self) -> usize {
         self.dim
     }
+}
 
+impl Score for ScoreMlp {
     /// ŝ(t, x) for any t > 0 (outside the training range the time embedding extrapolates;
     /// accuracy there is whatever the network learned).
     fn score(
@@ -314,7 +305,7 @@ impl Score for ScoreMlp {
     ) -> hardiff_dist::Result<()> {
         check_shapes(self.dim, &x, &out)?;
         let t = Self::check_time(t)?;
-        let inv_sd = 1.0 / ou_variance(t).sqrt();
+        let inv_sd = 1.0 / ou_time::noise_std(t);
         let ws = self.run(t, x);
         match self.parameterization {
             Parameterization::Noise => Zip::from(&mut out)
@@ -348,7 +339,7 @@ impl ScoreVjp for ScoreMlp {
             });
         }
         let t = Self::check_time(t)?;
-        let inv_sd = 1.0 / ou_variance(t).sqrt();
+        let inv_sd = 1.0 / ou_time::noise_std(t);
         let mut ws = self.run(t, x);
         self.net.backward(&mut ws, v, None);
         let gin = ws.input_gradient();

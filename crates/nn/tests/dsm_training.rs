@@ -5,11 +5,9 @@
 //! here, independently of the network code and of `hardiff-dist`'s Gaussian types.
 
 use hardiff_dist::rng::stream;
-use hardiff_dist::{SampleBatch, Score};
-use hardiff_nn::{
-    l2_score_error, noised_samples, DsmConfig, DsmTrainer, Parameterization, ScoreMlp,
-    TimeEmbedding,
-};
+use hardiff_dist::score_error::l2_score_error;
+use hardiff_dist::{Dimension, OuMarginal, SampleBatch, Score};
+use hardiff_nn::{DsmConfig, DsmTrainer, Parameterization, ScoreMlp, TimeEmbedding};
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2};
 use rand_distr::{Distribution, StandardNormal};
 
@@ -19,10 +17,13 @@ struct DiagGaussian {
     std: Array1<f64>,
 }
 
-impl SampleBatch for DiagGaussian {
+impl Dimension for DiagGaussian {
     fn dim(&self) -> usize {
         self.mean.len()
     }
+}
+
+impl SampleBatch for DiagGaussian {
     fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> Array2<f64> {
         Array2::from_shape_fn((n, self.mean.len()), |(_, k)| {
             let z: f64 = StandardNormal.sample(rng);
@@ -32,9 +33,6 @@ impl SampleBatch for DiagGaussian {
 }
 
 impl Score for DiagGaussian {
-    fn dim(&self) -> usize {
-        self.mean.len()
-    }
     fn score(
         &self,
         t: f64,
@@ -56,10 +54,13 @@ struct TwoGmm {
     s: f64,
 }
 
-impl SampleBatch for TwoGmm {
+impl Dimension for TwoGmm {
     fn dim(&self) -> usize {
         self.mu[0].len()
     }
+}
+
+impl SampleBatch for TwoGmm {
     fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> Array2<f64> {
         let d = self.mu[0].len();
         let mut x = Array2::zeros((n, d));
@@ -75,9 +76,6 @@ impl SampleBatch for TwoGmm {
 }
 
 impl Score for TwoGmm {
-    fn dim(&self) -> usize {
-        self.mu[0].len()
-    }
     fn score(
         &self,
         t: f64,
@@ -127,9 +125,11 @@ fn normalised_errors(
     ts.iter()
         .map(|&t| {
             let mut rng = stream(99, "nn-test-eval", &[(t * 1e6) as u64]);
-            let x = noised_samples(law, t, 4000, &mut rng).unwrap();
+            let x = OuMarginal::new(law, t)
+                .unwrap()
+                .sample_batch(&mut rng, 4000);
             let e = l2_score_error(model, law, t, x.view()).unwrap();
-            (t, e.normalised, e.mse)
+            (t, e.normalised_error, e.mean_squared_error)
         })
         .collect()
 }

@@ -25,7 +25,7 @@
 //!   E[g_{t₁}²] ≈ 4.09 is still large;
 //! - **queries**: ℓ = [`DEFAULT_QUERIES_PER_TIME`] = 256 per time (N·ℓ = 1024 oracle calls);
 //! - **threshold**: τ = E_{z~N(0,1)}[g_{t₁}²] (the exact oracle's expected statistic under
-//!   pancakes; independent of u and d, [`PancakeProfile::mean_squared_excess_score`]), so the
+//!   pancakes; independent of u and d, [`PancakeProfile::mean_squared_excess_score_under_gaussian`]), so the
 //!   decision level τ/2 sits half-way between the exact oracle's Δ under N(0, I) (0) and under
 //!   P_u (τ);
 //! - **truncation**: M = √d + 6 + 4√(2π)/τ_{t₁}², the form √d + C/σ² of MATH.md §3 with σ
@@ -58,9 +58,10 @@
 //! (net points) × (samples), exponential in d.
 
 use crate::error::{Error, Result};
-use hardiff_dist::numerics::integrate_with_breaks;
 use hardiff_dist::score::check_shapes;
-use hardiff_dist::{rng, GaussianPancakes, PancakeProfile, SampleBatch, Score, StandardGaussian};
+use hardiff_dist::{
+    rng, Dimension, GaussianPancakes, PancakeProfile, SampleBatch, Score, StandardGaussian,
+};
 use hardiff_nn::{train_score_network, DsmConfig, Parameterization, ScoreMlp};
 use ndarray::{s, Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Zip};
 use rand::distr::Distribution;
@@ -155,7 +156,7 @@ impl PancakeDistinguisher {
             )));
         }
         let profile = PancakeProfile::new(gamma, sigma)?.at_time(h)?;
-        let threshold = profile.mean_squared_excess_score();
+        let threshold = profile.mean_squared_excess_score_under_gaussian();
         let width = profile.width();
         let truncation =
             (dim as f64).sqrt() + TRUNCATION_SLACK + 4.0 * (2.0 * PI).sqrt() / (width * width);
@@ -256,30 +257,10 @@ impl PancakeDistinguisher {
     /// F_{t₁} = E_{z~A_{t₁}}[g_{t₁}(z)²], the signal under the pancakes' own law at the first
     /// grid time (the `Attenuated` oracle's error scale).
     pub fn signal_under_pancakes(&self) -> Result<f64> {
-        Ok(mean_squared_excess_score_under_profile(
-            &PancakeProfile::new(self.gamma, self.sigma)?.at_time(self.times[0])?,
-        ))
+        Ok(PancakeProfile::new(self.gamma, self.sigma)?
+            .at_time(self.times[0])?
+            .mean_squared_excess_score_under_profile())
     }
-}
-
-/// E_{z~A}[g(z)²] for the pancake profile A (at whatever time it describes), by adaptive
-/// quadrature over [−13, 13] split at the half-periods of g (tolerance 1e−12 absolute).
-/// Compare [`PancakeProfile::mean_squared_excess_score`], the same integral under N(0, 1).
-pub fn mean_squared_excess_score_under_profile(profile: &PancakeProfile) -> f64 {
-    const HALF_WIDTH: f64 = 13.0;
-    // g has period a·h₀ in z·a-units, i.e. centres spaced h₀/a: break at half that spacing.
-    let step = 0.5 * profile.spacing();
-    let n = (HALF_WIDTH / step).floor() as i64;
-    let breaks: Vec<f64> = if n <= 2000 {
-        (-n..=n).map(|k| k as f64 * step).collect()
-    } else {
-        Vec::new()
-    };
-    let f = |z: f64| {
-        let v = profile.eval(z);
-        v.log_density.exp() * v.excess_score * v.excess_score
-    };
-    integrate_with_breaks(&f, -HALF_WIDTH, HALF_WIDTH, &breaks, 1e-12)
 }
 
 /// The unknown law D of one trial.
@@ -379,10 +360,13 @@ impl<S: Score> OffsetScore<S> {
     }
 }
 
-impl<S: Score> Score for OffsetScore<S> {
+impl<S: Score> Dimension for OffsetScore<S> {
     fn dim(&self) -> usize {
         self.inner.dim()
     }
+}
+
+impl<S: Score> Score for OffsetScore<S> {
     fn score(
         &self,
         t: f64,
@@ -416,7 +400,11 @@ impl AttenuatedPancakeScore {
     }
     /// λ_t = min(1, ε/√F_t).
     pub fn attenuation(&self, t: f64) -> hardiff_dist::Result<f64> {
-        let f = mean_squared_excess_score_under_profile(&self.law.profile_at(t)?);
+        let f = self
+            .law
+            .profile()
+            .at_time(t)?
+            .mean_squared_excess_score_under_profile();
         Ok(if f > 0.0 {
             (self.epsilon / f.sqrt()).min(1.0)
         } else {
@@ -425,10 +413,13 @@ impl AttenuatedPancakeScore {
     }
 }
 
-impl Score for AttenuatedPancakeScore {
+impl Dimension for AttenuatedPancakeScore {
     fn dim(&self) -> usize {
         self.law.dim()
     }
+}
+
+impl Score for AttenuatedPancakeScore {
     fn score(
         &self,
         t: f64,

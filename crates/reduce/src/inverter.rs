@@ -105,7 +105,7 @@ impl PosteriorInverter {
 
     /// The attempt on g̃ for output y, measuring `bits` output bits.
     pub fn attempt(&self, dist: &OwfDistribution, y: &Bits, bits: usize) -> Result<Attempt> {
-        let f = dist.f();
+        let f = dist.function();
         let before = f.evaluations();
         let mut stream = rng::stream(self.seed, "posterior-inverter", y.words());
         let noise = self.noise_ratio * dist.params().amplitude();

@@ -4,11 +4,10 @@
 
 use approx::assert_relative_eq;
 use hardiff_dist::numerics::integrate_with_breaks;
-use hardiff_dist::{rng, GaussianPancakes, PancakeProfile, Score, StandardGaussian};
+use hardiff_dist::{rng, GaussianPancakes, PancakeProfile, SampleBatch, Score, StandardGaussian};
 use hardiff_reduce::distinguisher::{
-    estimate_advantage, mean_squared_excess_score_under_profile, projection_pursuit,
-    random_unit_vector, Hypothesis, OffsetScore, OracleSpec, PancakeContrast, PancakeDistinguisher,
-    SphereNet, UnknownLaw,
+    estimate_advantage, projection_pursuit, random_unit_vector, Hypothesis, OffsetScore,
+    OracleSpec, PancakeContrast, PancakeDistinguisher, SphereNet, UnknownLaw,
 };
 use ndarray::Array2;
 
@@ -143,7 +142,7 @@ fn constant_error_oracle_has_statistic_epsilon_squared_under_the_null() {
         .unwrap();
     let x = StandardGaussian::new(d)
         .unwrap()
-        .sample(&mut rng::stream(7, "x", &[]), 50);
+        .sample_batch(&mut rng::stream(7, "x", &[]), 50);
     let (mut a, mut b) = (Array2::zeros((50, d)), Array2::zeros((50, d)));
     oracle.score(0.05, x.view(), a.view_mut()).unwrap();
     law.exact_score()
@@ -162,12 +161,14 @@ fn attenuated_oracle_error_is_epsilon_squared_under_the_pancakes() {
     // 0.265568, at t = 0.01 → 0.174447; (2, 0.1) at t = 0.05 → 3.51259.
     let p = PancakeProfile::new(2.0, 0.5).unwrap();
     assert_relative_eq!(
-        mean_squared_excess_score_under_profile(&p),
+        p.mean_squared_excess_score_under_profile(),
         0.265568,
         max_relative = 1e-5
     );
     assert_relative_eq!(
-        mean_squared_excess_score_under_profile(&p.at_time(0.01).unwrap()),
+        p.at_time(0.01)
+            .unwrap()
+            .mean_squared_excess_score_under_profile(),
         0.174447,
         max_relative = 1e-5
     );
@@ -176,7 +177,7 @@ fn attenuated_oracle_error_is_epsilon_squared_under_the_pancakes() {
         .at_time(0.05)
         .unwrap();
     assert_relative_eq!(
-        mean_squared_excess_score_under_profile(&q),
+        q.mean_squared_excess_score_under_profile(),
         3.51259,
         max_relative = 1e-5
     );
@@ -193,9 +194,9 @@ fn attenuated_oracle_error_is_epsilon_squared_under_the_pancakes() {
         .unwrap();
     let n = 40_000;
     let x = p_law
-        .law_at_time(t)
+        .at_time(t)
         .unwrap()
-        .sample(&mut rng::stream(9, "att-x", &[]), n);
+        .sample_batch(&mut rng::stream(9, "att-x", &[]), n);
     let (mut a, mut b) = (Array2::zeros((n, d)), Array2::zeros((n, d)));
     oracle.score(t, x.view(), a.view_mut()).unwrap();
     p_law.score(t, x.view(), b.view_mut()).unwrap();
@@ -378,11 +379,11 @@ fn contrast_means_match_their_closed_forms() {
     );
     let law = pancakes(3, gamma, sigma, 15);
     let n = 50_000;
-    let x = law.sample(&mut rng::stream(15, "contrast", &[]), n);
+    let x = law.sample_batch(&mut rng::stream(15, "contrast", &[]), n);
     let z = x.dot(&law.secret());
     let g = StandardGaussian::new(1)
         .unwrap()
-        .sample(&mut rng::stream(16, "contrast", &[]), n);
+        .sample_batch(&mut rng::stream(16, "contrast", &[]), n);
     for (values, expected) in [
         (z.to_vec(), c.mean_along_secret()),
         (g.column(0).to_vec(), c.mean_under_gaussian()),
@@ -424,7 +425,7 @@ fn projection_pursuit_finds_the_secret_and_not_the_null() {
         let UnknownLaw::Pancakes(p) = &law else {
             unreachable!()
         };
-        let x = p.sample(&mut r, 1500);
+        let x = p.sample_batch(&mut r, 1500);
         let res = projection_pursuit(x.view(), &net, &c).unwrap();
         assert_eq!(res.evaluations, 109 * 1500);
         let cos: f64 = res
@@ -439,7 +440,7 @@ fn projection_pursuit_finds_the_secret_and_not_the_null() {
             1.0 - cos * cos
         );
         assert!(res.contrast > level);
-        let g = StandardGaussian::new(d).unwrap().sample(&mut r, 1500);
+        let g = StandardGaussian::new(d).unwrap().sample_batch(&mut r, 1500);
         let null = projection_pursuit(g.view(), &net, &c).unwrap();
         assert!(
             null.contrast < level,

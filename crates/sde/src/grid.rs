@@ -5,7 +5,7 @@
 //! [`TimeGrid`].
 
 use crate::error::{Error, Result};
-use crate::ou::{ou_time_to_ve_sigma, ve_sigma_to_ou_time};
+use hardiff_dist::ou_time::{ou_time_to_ve_sigma, ve_sigma_to_ou_time};
 use serde::{Deserialize, Serialize};
 
 /// Default terminal time T = 10. Principle: the sampler starts from N(0, I) instead of p_T, and

@@ -27,20 +27,24 @@
 //! measurement with SMC chosen by name. The score offers no VJPs, so SMC's guidance is
 //! Jacobian-free; the posterior is exact as particles grow.
 //! ```
-//! use hardiff_dist::{rng, Score};
+//! // Everything comes through hardiff-sde: its re-exports of hardiff-dist, ndarray and rand.
+//! use hardiff_sde::hardiff_dist::{rng, Dimension, Score};
+//! use hardiff_sde::ndarray::{array, Array1, ArrayView2, ArrayViewMut2, Axis};
 //! use hardiff_sde::{ou, sample, LinearMeasurement, PosteriorMethod, Prior, SamplerConfig, SamplerKind};
-//! use ndarray::{array, Array1, ArrayView2, ArrayViewMut2};
 //!
 //! struct MyScore {
 //!     mean: Array1<f64>,
 //! }
 //!
-//! impl Score for MyScore {
+//! impl Dimension for MyScore {
 //!     fn dim(&self) -> usize {
 //!         self.mean.len()
 //!     }
-//!     fn score(&self, t: f64, x: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) -> hardiff_dist::Result<()> {
-//!         hardiff_dist::score::check_shapes(self.dim(), &x, &out)?;
+//! }
+//!
+//! impl Score for MyScore {
+//!     fn score(&self, t: f64, x: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) -> hardiff_sde::hardiff_dist::Result<()> {
+//!         hardiff_sde::hardiff_dist::score::check_shapes(self.dim(), &x, &out)?;
 //!         out.assign(&(&self.mean * ou::alpha(t) - &x));
 //!         Ok(())
 //!     }
@@ -52,7 +56,7 @@
 //!
 //! // Unconditional: 500 draws of p_{t_min} ≈ N(μ, I) by the probability-flow ODE (Heun).
 //! let uncond = sample(&prior, &SamplerConfig::new(SamplerKind::Heun), 500, &mut stream)?;
-//! let mean = uncond.samples.mean_axis(ndarray::Axis(0)).unwrap();
+//! let mean = uncond.samples.mean_axis(Axis(0)).unwrap();
 //! assert!((mean[0] - 1.0).abs() < 0.25 && (mean[1] + 1.0).abs() < 0.25); // 5.6 SE
 //!
 //! // Posterior given y = x₁ + η, η = 0.5, y = 0: x₁ | y ~ N(0.2, 0.2) (x₁ ~ N(1, 1) a priori).
@@ -77,6 +81,9 @@ pub mod sampler;
 
 pub use error::{Error, Result};
 pub use grid::{GridKind, TimeGrid, DEFAULT_T_MAX, DEFAULT_T_MIN};
+/// The crates hardiff-sde's API is written in, re-exported so that a downstream crate that
+/// depends only on hardiff-sde writes its own `Score` without pinning versions of its own.
+pub use hardiff_dist::{self, ndarray, rand};
 pub use measurement::LinearMeasurement;
 pub use posterior::{
     Jacobian, PosteriorMethod, PosteriorOutput, PosteriorSampler, PosteriorStats, Prior,

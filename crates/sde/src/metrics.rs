@@ -166,7 +166,8 @@ pub fn assign_components(
 }
 
 /// Pearson chi-square of component labels against expected masses (cells pooled below 5
-/// expected counts, MATH.md §9).
+/// expected counts, MATH.md §9). Errors: a label out of range, or the errors of
+/// [`hardiff_dist::stats::chi_square`] (e.g. too few samples for two pooled cells).
 pub fn component_mass_chi_square(labels: &[usize], masses: ArrayView1<f64>) -> Result<TestResult> {
     let k = masses.len();
     let mut counts = vec![0u64; k];
@@ -181,11 +182,7 @@ pub fn component_mass_chi_square(labels: &[usize], masses: ArrayView1<f64>) -> R
         counts[l] += 1;
     }
     let probs = masses.to_vec();
-    chi_square(&counts, &probs, 0).ok_or_else(|| {
-        Error::Invalid(
-            "chi-square needs at least two cells after pooling (too few samples?)".into(),
-        )
-    })
+    Ok(chi_square(&counts, &probs, 0)?)
 }
 
 /// Sample mean and (biased, 1/n) covariance of the rows of `x`.

@@ -1,37 +1,22 @@
 //! The forward Ornstein–Uhlenbeck process dX = −X dt + √2 dB (MATH.md §0) and its exact
-//! transitions; the one place where α_t, v_t and the OU-time ↔ VE-σ map are computed.
+//! transitions and bridges.
 //!
-//! Why a module: every sampler, grid and guidance term needs these coefficients, and the small-t
-//! forms (`expm1`, `ln_1p`) must be used everywhere to keep them accurate near t = 0.
+//! The coefficients α_t, v_t and the OU-time ↔ VE-σ map are owned by
+//! [`hardiff_dist::ou_time`] (one definition for every crate); this module uses them for the
+//! process's transitions, the sampler's start and the DDPM bridge.
 
 use crate::error::{Error, Result};
+use hardiff_dist::ou_time;
+/// Re-exported from [`hardiff_dist::ou_time`] (the one owner), so that a user of hardiff-sde
+/// alone can write a score: α_t = e^{−t} and v_t = 1 − e^{−2t}.
+pub use hardiff_dist::ou_time::{alpha, ou_time_to_ve_sigma, variance, ve_sigma_to_ou_time};
 use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 use rand::Rng as _;
 use rand_distr::StandardNormal;
 
-/// α_t = e^{−t} (MATH.md §0).
-pub fn alpha(t: f64) -> f64 {
-    (-t).exp()
-}
-
-/// v_t = 1 − e^{−2t}, the variance of X_t given X_0 (MATH.md §0); accurate at small t.
-pub fn variance(t: f64) -> f64 {
-    -(-2.0 * t).exp_m1()
-}
-
-/// VE noise level of OU time t: σ = √(e^{2t} − 1) (MATH.md §0).
-pub fn ou_time_to_ve_sigma(t: f64) -> f64 {
-    (2.0 * t).exp_m1().sqrt()
-}
-
-/// OU time of VE noise level σ: t = ½ ln(1 + σ²) (MATH.md §0).
-pub fn ve_sigma_to_ou_time(sigma: f64) -> f64 {
-    0.5 * (sigma * sigma).ln_1p()
-}
-
 /// Checks that `t` is a finite OU time ≥ 0.
 pub(crate) fn check_time(t: f64) -> Result<f64> {
-    Ok(hardiff_dist::error::ou_time(t)?)
+    Ok(ou_time::validate(t)?)
 }
 
 /// Fills `out` with i.i.d. N(0, 1) draws.
@@ -115,26 +100,6 @@ impl Bridge {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sigma_time_roundtrip_and_closed_forms() {
-        for t in [1e-8, 1e-3, 0.5, 3.0, 10.0] {
-            let s = ou_time_to_ve_sigma(t);
-            assert!((ve_sigma_to_ou_time(s) - t).abs() <= 1e-14 * t.max(1.0));
-            // σ² = e^{2t} − 1 (MATH.md §0); the naive reference loses ~1e−16/t relative digits,
-            // so at t = 1e−8 compare with the series 2t + 2t² + (4/3)t³ instead.
-            let reference = if t < 1e-4 {
-                2.0 * t + 2.0 * t * t + 4.0 / 3.0 * t.powi(3)
-            } else {
-                (2.0 * t).exp() - 1.0
-            };
-            assert!((s * s - reference).abs() <= 1e-12 * reference);
-            // α_t² + v_t = 1.
-            assert!((alpha(t).powi(2) + variance(t) - 1.0).abs() < 1e-15);
-        }
-        // Small-t accuracy: v_t = 2t − 2t² + O(t³).
-        assert!((variance(1e-10) - (2e-10 - 2e-20)).abs() < 1e-25);
-    }
 
     #[test]
     fn bridge_is_consistent_with_marginals() {

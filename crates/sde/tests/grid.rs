@@ -1,8 +1,9 @@
 //! Time grids against their closed forms, and the exact OU transitions (MATH.md §0, §7).
 
+use hardiff_dist::ou_time::{self, ou_time_to_ve_sigma};
 use hardiff_dist::rng;
 use hardiff_dist::stats::{ks_one_sample, normal_cdf};
-use hardiff_sde::ou::{self, ou_time_to_ve_sigma};
+use hardiff_sde::ou;
 use hardiff_sde::{Error, GridKind, TimeGrid};
 use ndarray::Array2;
 
@@ -81,7 +82,7 @@ fn forward_transitions_are_exact() {
     let direct = ou::forward(x0.view(), 1.1, &mut r).unwrap();
     let mid = ou::forward(x0.view(), 0.3, &mut r).unwrap();
     let composed = ou::transition(mid.view(), 0.3, 1.1, &mut r).unwrap();
-    let (a, v) = (ou::alpha(1.1), ou::variance(1.1));
+    let (a, v) = (ou_time::alpha(1.1), ou_time::variance(1.1));
     for x in [&direct, &composed] {
         for (j, c) in [1.5, -0.7].into_iter().enumerate() {
             let mut z: Vec<f64> = x

@@ -12,7 +12,7 @@
 mod common;
 
 use hardiff_dist::stats::{ks_one_sample, normal_cdf};
-use hardiff_dist::{rng, Gaussian, GaussianMixture, SampleBatch, Score};
+use hardiff_dist::{rng, Dimension, Gaussian, GaussianMixture, SampleBatch, Score};
 use hardiff_sde::posterior::{
     Dps, DpsConfig, GuidedScore, Pigdm, PigdmConfig, PosteriorLangevin, PosteriorLangevinConfig,
     Rejection, RejectionConfig, Smc, SmcConfig,
@@ -510,10 +510,13 @@ struct MyIsotropicScore {
     mean: Array1<f64>,
 }
 
-impl Score for MyIsotropicScore {
+impl Dimension for MyIsotropicScore {
     fn dim(&self) -> usize {
         self.mean.len()
     }
+}
+
+impl Score for MyIsotropicScore {
     fn score(
         &self,
         t: f64,

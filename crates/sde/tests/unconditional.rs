@@ -9,7 +9,7 @@
 mod common;
 
 use hardiff_dist::stats::{ks_one_sample, normal_cdf};
-use hardiff_dist::{rng, Gaussian, SampleBatch, Score};
+use hardiff_dist::{ou_time, rng, Gaussian, SampleBatch, Score};
 use hardiff_sde::sampler::{self, ddpm_tweedie_step, Stepper};
 use hardiff_sde::{
     ou, sample, Error, GridKind, LangevinConfig, SamplerConfig, SamplerKind, TimeGrid,
@@ -220,7 +220,7 @@ fn observed_weak_orders_from_the_exact_chain_law() {
     let t_min: f64 = 1e-3;
     let steps = [100, 200, 400, 800];
     for lam in [0.1, 3.0] {
-        let exact = lam * (-2.0 * t_min).exp() + ou::variance(t_min);
+        let exact = lam * (-2.0 * t_min).exp() + ou_time::variance(t_min);
         for (kind, expect) in [
             (SamplerKind::EulerMaruyama, 1.0),
             (SamplerKind::DdpmAncestral, 1.0),
@@ -274,7 +274,7 @@ fn sampler_output_matches_its_chain_law_and_ddpm_is_not_exact() {
     let grid = TimeGrid::new(GridKind::Geometric, 8, t_min, 10.0).unwrap();
     let exact = |mu: f64, lam: f64| {
         let a = (-t_min).exp();
-        (a * mu, a * a * lam + ou::variance(t_min))
+        (a * mu, a * a * lam + ou_time::variance(t_min))
     };
     for kind in [
         SamplerKind::EulerMaruyama,
@@ -314,7 +314,7 @@ fn ddpm_with_tweedie_covariance_is_exact_for_gaussian_data() {
     ddpm_tweedie_step(&g, 1.0, t_min, x.view_mut(), &mut r).unwrap();
     let p = eigen_ks(&g, &x, |mu, lam| {
         let a = (-t_min).exp();
-        (a * mu, a * a * lam + ou::variance(t_min))
+        (a * mu, a * a * lam + ou_time::variance(t_min))
     });
     eprintln!("DDPM + second-order Tweedie, 2 steps: KS p vs exact law {p:.3}");
     assert!(p > 1e-4 / 2.0);

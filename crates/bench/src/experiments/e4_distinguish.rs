@@ -796,7 +796,7 @@ grows exponentially in d: {fit_text}. The statistical problem is easy; what is (
             budget.t_max,
             PancakeContrast::new(GAMMA, SIGMA)?.mean_along_secret(),
             PancakeContrast::new(GAMMA, SIGMA)?.mean_under_gaussian(),
-            reward = (1.0 - (-2.0 * dist.times()[0]).exp()) * f,
+            reward = hardiff_dist::ou_time::variance(dist.times()[0]) * f,
         ))
     }
 }

@@ -8,7 +8,8 @@ use crate::error::Result;
 use crate::fit::{fit_scaling, GrowthClass};
 use crate::plot::{LinePlot, Series, SeriesStyle};
 use crate::report::{ExperimentReport, SummaryEntry, ValueTable};
-use hardiff_dist::owf_dist::{ve_sigma_to_ou_time, OwfDistribution, OwfParams};
+use hardiff_dist::ou_time::ve_sigma_to_ou_time;
+use hardiff_dist::owf_dist::{OwfDistribution, OwfParams};
 use hardiff_dist::rng;
 use hardiff_owf::{Bits, Candidate};
 use hardiff_reduce::inverter::measure_output_bits;
@@ -213,9 +214,9 @@ impl Experiment for Sensitivity {
                     errors: errors
                         .iter()
                         .map(|e| E7ErrorRow {
-                            sigma: e.sigma,
-                            error: e.normalised_error,
-                            se: e.normalised_std_error,
+                            sigma: e.error.sigma,
+                            error: e.error.normalised_error,
+                            se: e.error.normalised_std_error,
                         })
                         .collect(),
                 })

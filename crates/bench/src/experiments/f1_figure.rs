@@ -4,7 +4,7 @@ use crate::engine::{Experiment, PointContext, PointRecord, PointSpec, Scale};
 use crate::error::Result;
 use crate::plot::{LinePlot, Series, SeriesStyle};
 use crate::report::{ExperimentReport, ValueTable};
-use hardiff_dist::{rng, GaussianPancakes, PancakeProfile};
+use hardiff_dist::{rng, GaussianPancakes, PancakeProfile, SampleBatch};
 use ndarray::Array1;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -52,7 +52,7 @@ impl Experiment for Figure1 {
             tv: p.tv_to_standard_gaussian(),
             spacing: p.spacing(),
             width: p.width(),
-            b: p.b(),
+            b: p.blur(),
         })
     }
     fn summarise(
@@ -96,7 +96,7 @@ pub fn write_figure1(out: &Path, n: usize, seed: u64) -> Result<Vec<String>> {
     for (i, &sigma) in FIGURE1_SIGMAS.iter().enumerate() {
         let law = GaussianPancakes::new(2, 6.0, sigma, Array1::from(vec![-s, s]))?;
         let mut stream = rng::stream(seed, "figure1", &[i as u64]);
-        let x = law.sample(&mut stream, n);
+        let x = law.sample_batch(&mut stream, n);
         let pts: Vec<(f64, f64)> = x.rows().into_iter().map(|r| (r[0], r[1])).collect();
         let name = format!("pancakes-scatter-sigma-{sigma}.svg");
         LinePlot::new(

@@ -5,7 +5,7 @@ use crate::engine::{Experiment, PointContext, PointRecord, PointSpec, Scale};
 use crate::error::Result;
 use crate::plot::{LinePlot, Series, SeriesStyle};
 use crate::report::{ExperimentReport, ValueTable};
-use hardiff_dist::{rng, DiscreteGaussian, GaussianPancakes, Score};
+use hardiff_dist::{rng, DiscreteGaussian, GaussianPancakes, SampleBatch, Score};
 use ndarray::Array2;
 use rand::distr::Distribution;
 use serde::{Deserialize, Serialize};
@@ -69,7 +69,7 @@ impl Experiment for Kernels {
         let mut stream = rng::stream(ctx.seed, "K", &[dim as u64]);
         let law = GaussianPancakes::with_random_secret(dim, 2.0, 0.5, ctx.seed)?;
         let batch = 1024;
-        let x = law.sample(&mut stream, batch);
+        let x = law.sample_batch(&mut stream, batch);
         let mut out = Array2::zeros(x.raw_dim());
         let reps = if ctx.scale == Scale::Quick { 5 } else { 20 };
         let mut score_seconds = Vec::new();

@@ -23,10 +23,10 @@
 use crate::error::{Error, Result};
 use hardiff_dist::pancakes::GaussianPancakes;
 use hardiff_dist::rng::stream;
+use hardiff_dist::score_error::{l2_score_error, ScoreError};
 use hardiff_dist::standard_gaussian::StandardGaussian;
-use hardiff_dist::SampleBatch;
+use hardiff_dist::{OuMarginal, SampleBatch};
 use hardiff_nn::dsm::{Dataset, DsmConfig, DsmTrainer};
-use hardiff_nn::metrics::{l2_score_error, noised_samples, ErrorEstimate};
 use hardiff_nn::projected::ProjectedScore;
 use hardiff_nn::score_mlp::{Parameterization, ScoreMlp, TimeEmbedding};
 use ndarray::Axis;
@@ -189,10 +189,10 @@ pub fn pancake_learning_experiment(config: &PancakeExperimentConfig) -> Result<V
                 "hardiff-nn pancakes eval",
                 &[d as u64, k as u64],
             );
-            let pts = noised_samples(&law, t, config.eval_points, &mut rng)?;
+            let pts = OuMarginal::new(&law, t)?.sample_batch(&mut rng, config.eval_points);
             let base = l2_score_error(&gaussian, &law, t, pts.view())?;
             let mut push = |name: &str,
-                            e: ErrorEstimate,
+                            e: ScoreError,
                             samples: usize,
                             steps: usize,
                             params: usize,
@@ -206,11 +206,11 @@ pub fn pancake_learning_experiment(config: &PancakeExperimentConfig) -> Result<V
                     samples_used: samples,
                     training_steps: steps,
                     parameters: params,
-                    mse: e.mse,
-                    mse_std_err: e.std_err,
-                    normalised_error: e.normalised,
-                    relative_to_gaussian: if base.mse > 0.0 {
-                        e.mse / base.mse
+                    mse: e.mean_squared_error,
+                    mse_std_err: e.std_error,
+                    normalised_error: e.normalised_error,
+                    relative_to_gaussian: if base.mean_squared_error > 0.0 {
+                        e.mean_squared_error / base.mean_squared_error
                     } else {
                         f64::NAN
                     },

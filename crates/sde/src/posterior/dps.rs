@@ -11,7 +11,7 @@ use crate::error::{positive, Error, Result};
 use crate::grid::TimeGrid;
 use crate::measurement::LinearMeasurement;
 use crate::ou::{self, Bridge};
-use hardiff_dist::Score;
+use hardiff_dist::Dimension;
 use ndarray::{Array2, ArrayView1, Zip};
 use serde::{Deserialize, Serialize};
 

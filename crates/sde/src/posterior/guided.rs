@@ -10,7 +10,7 @@ use super::{check_dim, PosteriorStats, PriorScore};
 use crate::error::{Error, Result};
 use crate::measurement::LinearMeasurement;
 use crate::ou;
-use hardiff_dist::{CallCounter, Score, ScoreVjp};
+use hardiff_dist::{CallCounter, Dimension, Score, ScoreVjp};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2, Axis};
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
@@ -182,10 +182,13 @@ impl<'a> GuidedScore<'a> {
     }
 }
 
-impl Score for GuidedScore<'_> {
+impl Dimension for GuidedScore<'_> {
     fn dim(&self) -> usize {
         self.score.dim()
     }
+}
+
+impl Score for GuidedScore<'_> {
     fn score(
         &self,
         t: f64,

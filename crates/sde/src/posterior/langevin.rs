@@ -14,7 +14,7 @@ use crate::grid::TimeGrid;
 use crate::measurement::LinearMeasurement;
 use crate::ou;
 use crate::sampler::{self, LangevinConfig, SamplerKind};
-use hardiff_dist::Score;
+use hardiff_dist::Dimension;
 use ndarray::ArrayView1;
 use serde::{Deserialize, Serialize};
 

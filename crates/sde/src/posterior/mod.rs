@@ -92,7 +92,7 @@ pub use smc::{systematic_resample, Smc, SmcConfig};
 use crate::error::{Error, Result};
 use crate::grid::{GridKind, TimeGrid, DEFAULT_T_MAX, DEFAULT_T_MIN};
 use crate::measurement::LinearMeasurement;
-use hardiff_dist::{SampleBatch, Score, ScoreVjp};
+use hardiff_dist::{Dimension, SampleBatch, Score, ScoreVjp};
 use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
 
@@ -188,10 +188,13 @@ impl PriorScore for WithVjp<'_> {
 #[derive(Clone, Copy)]
 struct VjpScore<'a>(&'a dyn ScoreVjp);
 
-impl Score for VjpScore<'_> {
+impl Dimension for VjpScore<'_> {
     fn dim(&self) -> usize {
         self.0.dim()
     }
+}
+
+impl Score for VjpScore<'_> {
     fn score(
         &self,
         t: f64,

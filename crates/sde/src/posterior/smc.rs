@@ -20,7 +20,7 @@ use crate::grid::TimeGrid;
 use crate::measurement::LinearMeasurement;
 use crate::ou::{self, Bridge};
 use hardiff_dist::numerics::log_sum_exp;
-use hardiff_dist::Score;
+use hardiff_dist::Dimension;
 use ndarray::{Array1, Array2, ArrayView1, Axis};
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
