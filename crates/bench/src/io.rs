@@ -65,7 +65,7 @@ pub struct TableWriter<W: Write> {
 
 /// Where the rows go: the CSV writer (which quotes and buffers), or the raw JSON output.
 enum Sink<W: Write> {
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
     Json(W),
 }
 
@@ -77,7 +77,7 @@ impl<W: Write> TableWriter<W> {
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(&columns).map_err(write_error)?;
-                Sink::Csv(w)
+                Sink::Csv(Box::new(w))
             }
             Format::Json => {
                 out.write_all(b"[").map_err(output_error)?;
