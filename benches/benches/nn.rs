@@ -36,8 +36,9 @@ fn forward_backward(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("mlp", width), &width, |b, _| {
             b.iter(|| {
                 ws.prepare(&mlp, BATCH).assign(&x);
-                mlp.forward_ws(&mut ws);
-                mlp.backward(&mut ws, d_out.view(), Some(&mut grads));
+                mlp.forward_ws(&mut ws).expect("prepared workspace");
+                mlp.backward(&mut ws, d_out.view(), Some(&mut grads))
+                    .expect("shapes of this network");
                 black_box(&grads);
             })
         });

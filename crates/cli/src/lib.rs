@@ -2,21 +2,41 @@
 //!
 //! The `hardiff` command-line program: every public capability of the workspace as a command
 //! that prints CSV (header row) or JSON on stdout and reads points as CSV (header x0,x1,…) on
-//! stdin. Errors are one line on stderr; the exit code is 2 for bad usage or parameters and 1 for
-//! failures.
+//! stdin.
+//!
+//! - **Errors** are one line on stderr. The exit code is decided where the error is raised, as
+//!   a [`CliError`] (cargo's model): 2 for bad usage or parameters (including malformed input
+//!   files and points), 1 for a failure (a numerical failure, an exhausted work or budget limit,
+//!   an I/O error), and 0 when the reader of stdout went away (`hardiff … | head`).
+//! - **Sample counts:** `--n 0` is valid for every command that takes `--n` and prints the
+//!   header row only (CSV) or `[]` (JSON), like `head -n 0`. Sampling commands write their
+//!   output in fixed-size chunks, so memory stays bounded for any n and `hardiff … --n
+//!   1000000000000 | head -3` prints three lines and exits 0. The numbers for a given seed do
+//!   not depend on the chunk size (see [`output`]). Commands whose samplers need all samples at
+//!   once (`posterior`, `figure`, `nn`) refuse sizes above [`MAX_IN_MEMORY_ENTRIES`] with
+//!   exit 2 instead of attempting the allocation.
 //!
 //! **Architecture invariant:** argument parsing, file and table I/O, exit codes — no
 //! mathematics. Every number it prints comes from a library crate (hardiff-bench and below).
 
+mod error;
 mod nn;
+pub mod output;
 mod owf;
 mod owf_dist;
 mod pancakes;
 mod sample;
+pub mod values;
 
-use anyhow::Result;
+pub use error::{CliError, CliResult, ExitCode};
+
 use clap::{Parser, Subcommand};
-use hardiff_bench::io::{Format, Table};
+use hardiff_bench::io::Format;
+use output::Output;
+
+/// The largest number of `f64` entries (rows × dimension) a command that holds all its samples
+/// in memory accepts: 2^24 entries, 128 MiB per array (the samplers keep a few such arrays).
+pub const MAX_IN_MEMORY_ENTRIES: usize = 1 << 24;
 
 /// hardiff: hardness results about diffusion models, executable.
 #[derive(Debug, Parser)]
@@ -25,6 +45,10 @@ pub struct Cli {
     /// Output format of printed tables.
     #[arg(long, global = true, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
+    /// Rows per output chunk of the streaming sampling commands (for tests: the output must
+    /// not depend on it). Default: 65536 entries' worth of rows.
+    #[arg(long = "chunk-rows", global = true, hide = true)]
+    pub chunk_rows: Option<usize>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -76,63 +100,30 @@ pub enum Command {
     Nn(nn::NnCommand),
 }
 
-/// Marks an error as bad usage or parameters (exit code 2) rather than a failure (exit 1).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
-
-/// Whether an error is the caller's (exit 2) or a failure (exit 1).
-pub fn exit_code(error: &anyhow::Error) -> i32 {
-    let usage = error.chain().any(|e| {
-        e.is::<UsageError>()
-            || e.is::<hardiff_dist::Error>()
-            || e.is::<hardiff_owf::Error>()
-            || e.is::<serde_json::Error>()
-            || e.is::<hardiff_nn::Error>()
-            || e.downcast_ref::<hardiff_sde::Error>().is_some_and(|s| {
-                !matches!(
-                    s,
-                    hardiff_sde::Error::BudgetExhausted { .. }
-                        | hardiff_sde::Error::Diverged { .. }
-                )
-            })
-            || matches!(
-                e.downcast_ref::<hardiff_bench::Error>(),
-                Some(
-                    hardiff_bench::Error::Csv(_)
-                        | hardiff_bench::Error::Invalid(_)
-                        | hardiff_bench::Error::Dist(_)
-                        | hardiff_bench::Error::Owf(_)
-                        | hardiff_bench::Error::Json { .. }
-                )
-            )
-    });
-    if usage {
-        2
-    } else {
-        1
+/// Refuses `rows` × `dim` entries above [`MAX_IN_MEMORY_ENTRIES`] (exit 2), naming the flag.
+pub(crate) fn check_in_memory(flag: &str, rows: usize, dim: usize) -> CliResult {
+    match rows.checked_mul(dim.max(1)) {
+        Some(entries) if entries <= MAX_IN_MEMORY_ENTRIES => Ok(()),
+        _ => Err(CliError::usage(anyhow::anyhow!(
+            "{flag} {rows} × dimension {dim} exceeds the in-memory limit of \
+             {MAX_IN_MEMORY_ENTRIES} entries (this command holds all of them at once; split \
+             the work over several runs with different seeds)"
+        ))),
     }
 }
 
-/// Prints a table to stdout in the chosen format.
-pub(crate) fn print_table(table: &Table, format: Format) -> Result<()> {
-    let stdout = std::io::stdout();
-    table.write(format, stdout.lock())?;
-    Ok(())
-}
-
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<()> {
-    let format = Format::from(cli.format);
+pub fn run(cli: Cli) -> CliResult {
+    let out = Output::new(Format::from(cli.format), cli.chunk_rows)?;
     match cli.command {
-        Command::DiscreteGaussian(cmd) => pancakes::discrete_gaussian(cmd, format),
-        Command::Pancakes(cmd) => pancakes::pancakes(cmd, format),
-        Command::Figure(cmd) => pancakes::figure(cmd),
-        Command::Owf(cmd) => owf::run(cmd, format),
-        Command::OwfDist(cmd) => owf_dist::run(cmd, format),
-        Command::Sample(args) => sample::sample(args, format),
-        Command::Posterior(args) => sample::posterior(args, format),
-        Command::Nn(cmd) => nn::run(cmd, format),
+        Command::DiscreteGaussian(cmd) => pancakes::discrete_gaussian(cmd, &out),
+        Command::Pancakes(cmd) => pancakes::pancakes(cmd, &out),
+        Command::Figure(cmd) => pancakes::figure(cmd, &out),
+        Command::Owf(cmd) => owf::run(cmd, &out),
+        Command::OwfDist(cmd) => owf_dist::run(cmd, &out),
+        Command::Sample(args) => sample::sample(args, &out),
+        Command::Posterior(args) => sample::posterior(args, &out),
+        Command::Nn(cmd) => nn::run(cmd, &out),
     }
 }
 
@@ -147,7 +138,7 @@ pub fn one_line_usage_error(text: &str) -> String {
         .join(" ")
 }
 
-/// The program: parse, run, report errors as one line.
+/// The program: parse, run, report errors as one line with the code they carry.
 pub fn main() -> ! {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -158,7 +149,7 @@ pub fn main() -> ! {
         }
         Err(e) => {
             eprintln!("{} (try --help)", one_line_usage_error(&e.to_string()));
-            std::process::exit(2);
+            std::process::exit(CliError::USAGE);
         }
     };
     tracing_subscriber::fmt()
@@ -170,21 +161,11 @@ pub fn main() -> ! {
         .init();
     match run(cli) {
         Ok(()) => std::process::exit(0),
-        Err(e)
-            if e.chain().any(|c| {
-                let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
-                c.downcast_ref::<std::io::Error>().is_some_and(broken)
-                    || matches!(c.downcast_ref::<hardiff_bench::Error>(), Some(hardiff_bench::Error::Io { cause, .. }) if broken(cause))
-            }) =>
-        {
-            // `hardiff … | head`: the reader left; that is not a failure.
-            std::process::exit(0)
-        }
         Err(e) => {
-            // One readable line: the chain joined by ": ".
-            let msg = format!("{e:#}").replace('\n', " ");
-            eprintln!("error: {msg}");
-            std::process::exit(exit_code(&e));
+            if e.exit_code != 0 {
+                eprintln!("error: {}", e.one_line());
+            }
+            std::process::exit(e.exit_code);
         }
     }
 }

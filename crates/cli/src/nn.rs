@@ -1,7 +1,10 @@
 //! `hardiff nn train|score|compile`: ReLU score networks of hardiff-nn on the command line.
 
-use super::print_table;
-use anyhow::{Context, Result};
+use crate::check_in_memory;
+use crate::error::{input_error, usage, CliError, CliResult, ExitCode};
+use crate::output::Output;
+use crate::values::CountList;
+use anyhow::Context;
 use clap::{Args, Subcommand};
 use hardiff_bench::io::{self, Format, Table};
 use hardiff_bench::prior::PriorSpec;
@@ -43,7 +46,7 @@ pub enum NnCommand {
         /// Seed of f.
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Monte-Carlo points per time for the error.
+        /// Monte-Carlo points per time for the error (≥ 2).
         #[arg(long, default_value_t = 1000)]
         points: usize,
     },
@@ -56,8 +59,8 @@ pub struct TrainArgs {
     #[arg(long)]
     prior: PathBuf,
     /// Hidden layer widths, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "128,128")]
-    hidden: Vec<usize>,
+    #[arg(long, default_value = "128,128")]
+    hidden: CountList,
     /// Adam steps.
     #[arg(long, default_value_t = 2000)]
     steps: usize,
@@ -75,10 +78,11 @@ pub struct TrainArgs {
     out: PathBuf,
 }
 
-pub(super) fn run(cmd: NnCommand, format: Format) -> Result<()> {
+pub(super) fn run(cmd: NnCommand, out: &Output) -> CliResult {
     match cmd {
         NnCommand::Train(args) => {
-            let prior = PriorSpec::load(&args.prior)?;
+            let prior = PriorSpec::load(&args.prior).map_err(input_error)?;
+            check_in_memory("--batch-size", args.batch_size, prior.dim())?;
             let config = DsmConfig {
                 steps: args.steps,
                 batch_size: args.batch_size,
@@ -88,36 +92,45 @@ pub(super) fn run(cmd: NnCommand, format: Format) -> Result<()> {
             };
             let (model, report) = train_score_network(
                 prior.sampler(),
-                &args.hidden,
+                &args.hidden.0,
                 Parameterization::GaussianResidual,
                 4,
                 &config,
-            )?;
+            )
+            .map_err(|e| match e {
+                // A non-finite loss: the training failed, the request was well-formed.
+                e @ hardiff_nn::Error::Diverged { .. } => CliError::failure(e),
+                // Everything else is refused before the first step: a parameter.
+                e => CliError::usage(e),
+            })?;
             std::fs::write(&args.out, model.to_json())
-                .with_context(|| format!("writing {}", args.out.display()))?;
+                .with_context(|| format!("writing {}", args.out.display()))
+                .or_failure()?;
             eprintln!("checkpoint written to {}", args.out.display());
             let rows: Vec<Vec<f64>> = report
                 .losses
                 .iter()
                 .map(|p| vec![p.step as f64, p.loss])
                 .collect();
-            print_table(
-                &Table {
-                    columns: vec!["step".into(), "loss".into()],
-                    rows,
-                },
-                format,
-            )
+            out.table(&Table {
+                columns: vec!["step".into(), "loss".into()],
+                rows,
+            })
         }
         NnCommand::Score { checkpoint, t } => {
             let text = std::fs::read_to_string(&checkpoint)
-                .with_context(|| format!("reading {}", checkpoint.display()))?;
-            let model = ScoreMlp::from_json(&text)?;
+                .with_context(|| format!("reading {}", checkpoint.display()))
+                .or_failure()?;
+            let model = ScoreMlp::from_json(&text)
+                .with_context(|| format!("reading {}", checkpoint.display()))
+                .or_usage()?;
             let x = io::read_points(std::io::stdin().lock(), Some(model.dim()))
-                .context("reading points from stdin")?;
-            let mut out = Array2::zeros(x.raw_dim());
-            model.score(t, x.view(), out.view_mut())?;
-            print_table(&Table::with_prefix("s", &out), format)
+                .map_err(input_error)
+                .map_err(|e| e.context("reading points from stdin"))?;
+            let mut s = Array2::zeros(x.raw_dim());
+            // Shapes are right by construction: the only error left is the time t.
+            model.score(t, x.view(), s.view_mut()).or_usage()?;
+            out.table(&Table::with_prefix("s", &s))
         }
         NnCommand::Compile {
             kind,
@@ -126,27 +139,32 @@ pub(super) fn run(cmd: NnCommand, format: Format) -> Result<()> {
             seed,
             points,
         } => {
-            let kind: Candidate = kind.parse()?;
+            let kind: Candidate = kind.parse().or_usage()?;
+            if points < 2 {
+                return Err(usage(format!("--points must be at least 2, got {points}")));
+            }
+            check_in_memory("--points", points, input_bits.saturating_add(output_bits))?;
+            // Parameters first (exit 2): the candidate and g̃ must exist at these sizes.
+            let f = kind.build_arc(input_bits, output_bits, seed).or_usage()?;
+            hardiff_dist::OwfDistribution::with_default_params(f).or_usage()?;
             let options = OwfSummaryOptions {
                 points,
                 ..OwfSummaryOptions::default()
             };
-            let summary = owf_network_summary(kind, input_bits, output_bits, seed, &options)?;
-            let value = serde_json::to_value(&summary)?;
-            match format {
-                Format::Json => println!("{value}"),
-                Format::Csv => {
-                    println!("neurons,weights,depth,max_error");
-                    println!(
-                        "{},{},{},{}",
-                        summary.neurons,
-                        summary.weights,
-                        summary.depth,
-                        summary.max_error.map_or("".to_string(), io::format_f64)
-                    );
-                }
+            let summary = owf_network_summary(kind, input_bits, output_bits, seed, &options)
+                .context("building the network")
+                .or_failure()?;
+            let value = serde_json::to_value(&summary).or_failure()?;
+            match out.format() {
+                Format::Json => out.line(&value.to_string()),
+                Format::Csv => out.line(&format!(
+                    "neurons,weights,depth,max_error\n{},{},{},{}",
+                    summary.neurons,
+                    summary.weights,
+                    summary.depth,
+                    summary.max_error.map_or("".to_string(), io::format_f64)
+                )),
             }
-            Ok(())
         }
     }
 }

@@ -1,7 +1,8 @@
 //! `hardiff owf eval|invert`: the one-way-function candidates of MATH.md §4 on the command line.
 
-use super::UsageError;
-use anyhow::{anyhow, Result};
+use crate::error::{usage, CliError, CliResult, ExitCode};
+use crate::output::Output;
+use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use hardiff_bench::io::Format;
 use hardiff_owf::{Bits, BruteForce, Candidate, Elimination, Inverter, OneWayFunction};
@@ -25,16 +26,15 @@ pub struct OwfArgs {
 
 impl OwfArgs {
     /// Builds the candidate; a seeded kind without `--seed` is a usage error.
-    pub fn build(&self) -> Result<Box<dyn OneWayFunction>> {
-        let kind: Candidate = self.kind.parse()?;
+    pub fn build(&self) -> CliResult<Box<dyn OneWayFunction>> {
+        let kind: Candidate = self.kind.parse().or_usage()?;
         let seed = match (kind, self.seed) {
             (Candidate::Identity, s) => s.unwrap_or(0),
             (_, Some(s)) => s,
-            (_, None) => {
-                return Err(UsageError(format!("--seed is required for --kind {kind}")).into())
-            }
+            (_, None) => return Err(usage(format!("--seed is required for --kind {kind}"))),
         };
-        Ok(kind.build(self.input_bits, self.output_bits, seed)?)
+        kind.build(self.input_bits, self.output_bits, seed)
+            .or_usage()
     }
 }
 
@@ -73,21 +73,21 @@ pub enum OwfCommand {
     },
 }
 
-pub(super) fn run(cmd: OwfCommand, format: Format) -> Result<()> {
+pub(super) fn run(cmd: OwfCommand, out: &Output) -> CliResult {
     match cmd {
         OwfCommand::Eval { f, input } => {
             let f = f.build()?;
-            let x = Bits::from_hex(&input, f.input_bits())?;
-            let y = f.eval(&x)?;
-            match format {
-                Format::Csv => println!("{}", y.to_hex()),
-                Format::Json => println!("{}", serde_json::json!({ "output": y.to_hex() })),
+            let x = Bits::from_hex(&input, f.input_bits()).or_usage()?;
+            // x has f's input length by construction: an error here is f's own.
+            let y = f.eval(&x).or_failure()?;
+            match out.format() {
+                Format::Csv => out.line(&y.to_hex()),
+                Format::Json => out.line(&serde_json::json!({ "output": y.to_hex() }).to_string()),
             }
-            Ok(())
         }
         OwfCommand::Invert { f, output, method } => {
             let f = f.build()?;
-            let y = Bits::from_hex(&output, f.output_bits())?;
+            let y = Bits::from_hex(&output, f.output_bits()).or_usage()?;
             let method = method.unwrap_or(if f.is_gf2_affine() {
                 InvertMethod::Elimination
             } else {
@@ -97,28 +97,32 @@ pub(super) fn run(cmd: OwfCommand, format: Format) -> Result<()> {
                 InvertMethod::BruteForce => Box::new(BruteForce::new()),
                 InvertMethod::Elimination => Box::new(Elimination),
             };
-            let result = inverter.invert(f.as_ref(), &y)?;
+            let result = inverter.invert(f.as_ref(), &y).map_err(|e| match e {
+                // Brute force over its work limit: the work failed, the request was fine.
+                e @ hardiff_owf::Error::TooLarge { .. } => CliError::failure(e),
+                // Elimination asked of a non-affine function, and the like.
+                e => CliError::usage(e),
+            })?;
             let preimage = result.preimage.ok_or_else(|| {
-                anyhow!(
+                CliError::failure(anyhow!(
                     "no preimage: {} has no input of {} bits with output {output} ({} proved it with {} evaluations)",
                     f.name(),
                     f.input_bits(),
                     inverter.name(),
                     result.evaluations
-                )
+                ))
             })?;
-            match format {
-                Format::Csv => println!(
+            match out.format() {
+                Format::Csv => out.line(&format!(
                     "preimage,evaluations\n{},{}",
                     preimage.to_hex(),
                     result.evaluations
-                ),
-                Format::Json => println!(
-                    "{}",
-                    serde_json::json!({ "preimage": preimage.to_hex(), "evaluations": result.evaluations, "method": inverter.name() })
+                )),
+                Format::Json => out.line(
+                    &serde_json::json!({ "preimage": preimage.to_hex(), "evaluations": result.evaluations, "method": inverter.name() })
+                        .to_string(),
                 ),
             }
-            Ok(())
         }
     }
 }

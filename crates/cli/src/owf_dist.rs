@@ -1,12 +1,12 @@
 //! `hardiff owf-dist sample|log-density|score`: the hard instance g̃ of MATH.md §5.
 
 use super::owf::OwfArgs;
-use super::print_table;
-use anyhow::{Context, Result};
+use crate::error::{input_error, usage, CliResult, ExitCode};
+use crate::output::Output;
 use clap::{Args, Subcommand};
-use hardiff_bench::io::{self, Format, Table};
+use hardiff_bench::io::{self, Table};
 use hardiff_dist::owf_dist::{OwfDistribution, OwfParams};
-use hardiff_dist::{rng, LogDensity, SampleBatch, Score};
+use hardiff_dist::{rng, LogDensity, Score};
 use ndarray::{Array1, Array2, Axis};
 use std::sync::Arc;
 
@@ -29,16 +29,17 @@ pub struct InstanceArgs {
 }
 
 impl InstanceArgs {
-    /// Builds g̃.
-    pub fn build(&self) -> Result<OwfDistribution> {
+    /// Builds g̃; every error is a parameter's (exit 2).
+    pub fn build(&self) -> CliResult<OwfDistribution> {
         let f = Arc::from(self.f.build()?);
         let (n, m) = (self.f.input_bits, self.f.output_bits);
         let mut params =
-            OwfParams::from_rule(n, m, self.envelope, self.alpha, OwfParams::DEFAULT_EPSILON)?;
+            OwfParams::from_rule(n, m, self.envelope, self.alpha, OwfParams::DEFAULT_EPSILON)
+                .or_usage()?;
         if let Some(beta) = self.beta {
-            params = params.with_amplitude(beta)?;
+            params = params.with_amplitude(beta).or_usage()?;
         }
-        Ok(OwfDistribution::new(f, params)?)
+        OwfDistribution::new(f, params).or_usage()
     }
 }
 
@@ -52,7 +53,8 @@ pub enum OwfDistCommand {
         /// The instance.
         #[command(flatten)]
         instance: InstanceArgs,
-        /// Number of samples.
+        /// Number of samples (0 prints the header only, or [] with --format json; any n streams
+        /// in bounded memory).
         #[arg(long)]
         n: usize,
         /// OU time t ≥ 0 of the law to sample (0 = g̃ itself).
@@ -86,42 +88,67 @@ pub enum OwfDistCommand {
     },
 }
 
-pub(super) fn run(cmd: OwfDistCommand, format: Format) -> Result<()> {
+pub(super) fn run(cmd: OwfDistCommand, out: &Output) -> CliResult {
     match cmd {
         OwfDistCommand::Sample { instance, n, t } => {
             let dist = instance.build()?;
+            hardiff_dist::ou_time::validate(t).or_usage()?;
             let seed = instance.f.seed.unwrap_or(0);
+            // Row by row (X_0, then its noise at t > 0): the bytes do not depend on the chunk
+            // size.
             let mut stream = rng::stream(seed, "cli/owf-dist/sample", &[]);
-            let x = dist.at_time(t)?.sample_batch(&mut stream, n);
-            print_table(&Table::with_prefix("x", &x), format)
+            let d = dist.input_bits() + dist.output_bits();
+            out.samples(io::indexed_names("x", d), n, |chunk| {
+                dist.sample_rows_at(t, &mut stream, chunk).or_failure()
+            })
         }
         OwfDistCommand::LogDensity { instance, t } => {
             let dist = instance.build()?;
+            positive_time(t)?;
             let x = read_points(&dist)?;
-            let mut out = Array1::zeros(x.nrows());
-            dist.log_density(t, x.view(), out.view_mut())?;
-            let data = out.insert_axis(Axis(1));
-            print_table(
-                &Table::from_array(vec!["log_density".into()], &data),
-                format,
-            )
+            let mut values = Array1::zeros(x.nrows());
+            // Parameters are checked: what is left is the brute-force work limit (exit 1).
+            dist.log_density(t, x.view(), values.view_mut())
+                .or_failure()?;
+            let data = values.insert_axis(Axis(1));
+            out.table(&Table::from_array(vec!["log_density".into()], &data))
         }
         OwfDistCommand::Score { instance, t, exact } => {
             let dist = instance.build()?;
+            positive_time(t)?;
             let x = read_points(&dist)?;
-            let mut out = Array2::zeros(x.raw_dim());
+            let mut s = Array2::zeros(x.raw_dim());
             if exact {
-                dist.brute_force_score()?
-                    .score(t, x.view(), out.view_mut())?;
+                // Refused beyond the brute-force limit on n: a work limit (exit 1).
+                dist.brute_force_score()
+                    .or_failure()?
+                    .score(t, x.view(), s.view_mut())
+                    .or_failure()?;
             } else {
-                dist.efficient_score().score(t, x.view(), out.view_mut())?;
+                dist.efficient_score()
+                    .score(t, x.view(), s.view_mut())
+                    .or_failure()?;
             }
-            print_table(&Table::with_prefix("s", &out), format)
+            out.table(&Table::with_prefix("s", &s))
         }
     }
 }
 
-fn read_points(dist: &OwfDistribution) -> Result<Array2<f64>> {
+/// g̃ has atoms at t = 0: its density and score need a finite t > 0 (exit 2 otherwise).
+fn positive_time(t: f64) -> CliResult {
+    if t > 0.0 && t.is_finite() {
+        Ok(())
+    } else {
+        Err(usage(format!(
+            "t must be > 0 and finite, got {t} (g̃ has atoms at t = 0: its density and score \
+             exist only for t > 0)"
+        )))
+    }
+}
+
+fn read_points(dist: &OwfDistribution) -> CliResult<Array2<f64>> {
     let d = dist.input_bits() + dist.output_bits();
-    io::read_points(std::io::stdin().lock(), Some(d)).context("reading points from stdin")
+    io::read_points(std::io::stdin().lock(), Some(d))
+        .map_err(input_error)
+        .map_err(|e| e.context("reading points from stdin"))
 }

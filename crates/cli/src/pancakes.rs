@@ -1,12 +1,13 @@
 //! `hardiff discrete-gaussian …`, `hardiff pancakes …` and `hardiff figure pancakes`.
 
-use super::{print_table, UsageError};
-use anyhow::{Context, Result};
+use crate::error::{input_error, usage, CliResult, ExitCode};
+use crate::output::Output;
+use crate::values::FloatList;
+use crate::{check_in_memory, MAX_IN_MEMORY_ENTRIES};
+use anyhow::Context;
 use clap::{Args, Subcommand};
 use hardiff_bench::io::{self, Format, Table};
-use hardiff_dist::{
-    rng, DiscreteGaussian, GaussianPancakes, LogDensity, PancakeProfile, SampleBatch, Score,
-};
+use hardiff_dist::{rng, DiscreteGaussian, GaussianPancakes, LogDensity, PancakeProfile, Score};
 use ndarray::{Array1, Array2};
 use rand::distr::Distribution;
 use std::path::PathBuf;
@@ -26,7 +27,8 @@ pub enum DiscreteGaussianCommand {
         /// Spacing H of the coset C + HZ (> 0).
         #[arg(long, default_value_t = 1.0)]
         spacing: f64,
-        /// Number of samples.
+        /// Number of samples (0 prints the header only, or [] with --format json; any n streams
+        /// in bounded memory).
         #[arg(long)]
         n: usize,
         /// Seed.
@@ -45,26 +47,17 @@ pub struct PancakeArgs {
     #[arg(long)]
     sigma: f64,
     /// Secret unit vector u, comma-separated (its length is the dimension; norm 1 within 1e-9).
-    #[arg(
-        long,
-        value_delimiter = ',',
-        allow_hyphen_values = true,
-        required = true
-    )]
-    secret: Vec<f64>,
+    #[arg(long, allow_hyphen_values = true)]
+    secret: FloatList,
     /// OU time t ≥ 0 (0 is the data law).
     #[arg(long, default_value_t = 0.0)]
     t: f64,
 }
 
 impl PancakeArgs {
-    fn build(&self) -> Result<GaussianPancakes> {
-        Ok(GaussianPancakes::new(
-            self.secret.len(),
-            self.gamma,
-            self.sigma,
-            Array1::from(self.secret.clone()),
-        )?)
+    fn build(&self) -> CliResult<GaussianPancakes> {
+        let u = &self.secret.0;
+        GaussianPancakes::new(u.len(), self.gamma, self.sigma, Array1::from(u.clone())).or_usage()
     }
 }
 
@@ -85,12 +78,13 @@ pub enum PancakesCommand {
         #[arg(long)]
         sigma: f64,
         /// Secret unit vector u (comma-separated, length D); drawn from the seed if absent.
-        #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
-        secret: Option<Vec<f64>>,
+        #[arg(long, allow_hyphen_values = true)]
+        secret: Option<FloatList>,
         /// Sample the law at OU time t instead of the data law.
         #[arg(long, default_value_t = 0.0)]
         t: f64,
-        /// Number of samples.
+        /// Number of samples (0 prints the header only, or [] with --format json; any n streams
+        /// in bounded memory).
         #[arg(long)]
         n: usize,
         /// Seed.
@@ -124,7 +118,7 @@ pub enum FigureCommand {
         /// Output folder for the SVG files.
         #[arg(long)]
         out: PathBuf,
-        /// Points per scatter plot.
+        /// Points per scatter plot (0 draws empty plots; at most 2^23, the in-memory limit).
         #[arg(long, default_value_t = 2000)]
         n: usize,
         /// Seed.
@@ -133,7 +127,7 @@ pub enum FigureCommand {
     },
 }
 
-pub(super) fn discrete_gaussian(cmd: DiscreteGaussianCommand, format: Format) -> Result<()> {
+pub(super) fn discrete_gaussian(cmd: DiscreteGaussianCommand, out: &Output) -> CliResult {
     let DiscreteGaussianCommand::Sample {
         std,
         offset,
@@ -141,18 +135,22 @@ pub(super) fn discrete_gaussian(cmd: DiscreteGaussianCommand, format: Format) ->
         n,
         seed,
     } = cmd;
-    let law = DiscreteGaussian::new(offset, spacing, std)?;
+    let law = DiscreteGaussian::new(offset, spacing, std).or_usage()?;
+    // One draw per row: chunking cannot change the numbers.
     let mut stream = rng::stream(seed, "cli/discrete-gaussian", &[]);
-    let z: Vec<f64> = (0..n).map(|_| law.sample(&mut stream)).collect();
-    let data = Array2::from_shape_vec((n, 1), z).expect("n × 1");
-    print_table(&Table::from_array(vec!["z".into()], &data), format)
+    out.samples(vec!["z".into()], n, |mut chunk| {
+        chunk.iter_mut().for_each(|z| *z = law.sample(&mut stream));
+        Ok(())
+    })
 }
 
-fn read_stdin_points(dim: usize) -> Result<Array2<f64>> {
-    io::read_points(std::io::stdin().lock(), Some(dim)).context("reading points from stdin")
+fn read_stdin_points(dim: usize) -> CliResult<Array2<f64>> {
+    io::read_points(std::io::stdin().lock(), Some(dim))
+        .map_err(input_error)
+        .map_err(|e| e.context("reading points from stdin"))
 }
 
-pub(super) fn pancakes(cmd: PancakesCommand, format: Format) -> Result<()> {
+pub(super) fn pancakes(cmd: PancakesCommand, out: &Output) -> CliResult {
     match cmd {
         PancakesCommand::Sample {
             dim,
@@ -163,65 +161,78 @@ pub(super) fn pancakes(cmd: PancakesCommand, format: Format) -> Result<()> {
             n,
             seed,
         } => {
+            if dim > MAX_IN_MEMORY_ENTRIES {
+                return Err(usage(format!(
+                    "--dim {dim} exceeds the in-memory limit of {MAX_IN_MEMORY_ENTRIES} entries \
+                     per point"
+                )));
+            }
             let law = match secret {
-                Some(u) => {
+                Some(FloatList(u)) => {
                     if u.len() != dim {
-                        return Err(UsageError(format!(
+                        return Err(usage(format!(
                             "--secret has {} entries but --dim is {dim}",
                             u.len()
-                        ))
-                        .into());
+                        )));
                     }
-                    GaussianPancakes::new(dim, gamma, sigma, Array1::from(u))?
+                    GaussianPancakes::new(dim, gamma, sigma, Array1::from(u)).or_usage()?
                 }
                 None => {
-                    let law = GaussianPancakes::with_random_secret(dim, gamma, sigma, seed)?;
+                    let law =
+                        GaussianPancakes::with_random_secret(dim, gamma, sigma, seed).or_usage()?;
                     let u: Vec<String> = law.secret().iter().map(|v| io::format_f64(*v)).collect();
                     eprintln!("secret: {}", u.join(","));
                     law
                 }
             };
-            let law = law.at_time(t)?;
+            let law = law.at_time(t).or_usage()?;
+            // Row by row (ξ then z per point): the bytes do not depend on the chunk size.
             let mut stream = rng::stream(seed, "cli/pancakes/sample", &[]);
-            print_table(
-                &Table::with_prefix("x", &law.sample_batch(&mut stream, n)),
-                format,
-            )
+            out.samples(io::indexed_names("x", dim), n, |chunk| {
+                law.sample_rows_into(&mut stream, chunk).or_failure()
+            })
         }
         PancakesCommand::LogDensity(args) => {
             let law = args.build()?;
             let x = read_stdin_points(law.dim())?;
-            let mut out = Array1::zeros(x.nrows());
-            LogDensity::log_density(&law, args.t, x.view(), out.view_mut())?;
-            let data = out.insert_axis(ndarray::Axis(1));
-            print_table(
-                &Table::from_array(vec!["log_density".into()], &data),
-                format,
-            )
+            let mut values = Array1::zeros(x.nrows());
+            // The only error left is the OU time, a parameter.
+            LogDensity::log_density(&law, args.t, x.view(), values.view_mut()).or_usage()?;
+            let data = values.insert_axis(ndarray::Axis(1));
+            out.table(&Table::from_array(vec!["log_density".into()], &data))
         }
         PancakesCommand::Score(args) => {
             let law = args.build()?;
             let x = read_stdin_points(law.dim())?;
-            let mut out = Array2::zeros(x.raw_dim());
-            law.score(args.t, x.view(), out.view_mut())?;
-            print_table(&Table::with_prefix("s", &out), format)
+            let mut s = Array2::zeros(x.raw_dim());
+            // The only error left is the OU time, a parameter.
+            law.score(args.t, x.view(), s.view_mut()).or_usage()?;
+            out.table(&Table::with_prefix("s", &s))
         }
         PancakesCommand::Tv { gamma, sigma } => {
-            let tv = PancakeProfile::new(gamma, sigma)?.tv_to_standard_gaussian();
-            match format {
-                Format::Csv => println!("{}", io::format_f64(tv)),
-                Format::Json => println!("{}", serde_json::json!({ "tv": tv })),
+            let tv = PancakeProfile::new(gamma, sigma)
+                .or_usage()?
+                .tv_to_standard_gaussian();
+            match out.format() {
+                Format::Csv => out.line(&io::format_f64(tv)),
+                Format::Json => out.line(&serde_json::json!({ "tv": tv }).to_string()),
             }
-            Ok(())
         }
     }
 }
 
-pub(super) fn figure(cmd: FigureCommand) -> Result<()> {
-    let FigureCommand::Pancakes { out, n, seed } = cmd;
-    let files = hardiff_bench::experiments::f1_figure::write_figure1(&out, n, seed)?;
+pub(super) fn figure(cmd: FigureCommand, out: &Output) -> CliResult {
+    let FigureCommand::Pancakes {
+        out: folder,
+        n,
+        seed,
+    } = cmd;
+    check_in_memory("--n", n, 2)?;
+    let files = hardiff_bench::experiments::f1_figure::write_figure1(&folder, n, seed)
+        .context("drawing Figure 1")
+        .or_failure()?;
     for f in files {
-        println!("{}", out.join(f).display());
+        out.line(&folder.join(f).display().to_string())?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use ndarray::{array, Array2};
 
 mod common;
 
-use common::{hardiff, ok, usage_error};
+use common::{failure, hardiff, ok, usage_error};
 
 fn parse_csv(text: &str) -> Array2<f64> {
     common::parse_table(text).1
@@ -91,7 +91,8 @@ fn owf_eval_matches_the_library_and_invert_round_trips() {
         .trim(),
         "34"
     );
-    usage_error(
+    // Brute force over its work limit: the request is well-formed, the work is refused (exit 1).
+    failure(
         &[
             "owf",
             "invert",
@@ -458,7 +459,15 @@ fn sample_and_posterior_reproduce_a_gmm_and_its_exact_posterior() {
         ],
         None,
     );
-    assert_ne!(out.code, 0);
+    // An exhausted budget is a failure (exit 1), not a usage error.
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stderr
+            .lines()
+            .filter(|l| l.starts_with("error"))
+            .count(),
+        1
+    );
     assert!(out.stderr.contains("acceptance"), "{}", out.stderr);
 }
 

@@ -405,6 +405,37 @@ impl GaussianPancakes {
         x
     }
 
+    /// Fills the rows of `out` (shape `(rows, d)`) with i.i.d. points of the same law as
+    /// [`GaussianPancakes::sample`], drawn **row by row**: row i's ξ ~ N(0, I_d), then its z,
+    /// before anything of row i + 1. Filling n rows in chunks of any sizes therefore consumes
+    /// the stream exactly as one call for all n rows does, which is what lets a consumer stream
+    /// a huge sample in bounded memory with output independent of the chunk size.
+    /// ([`GaussianPancakes::sample`] draws all ξ first and is kept as it is, so that results
+    /// computed with it stay reproducible.)
+    ///
+    /// Errors: `out` does not have d columns.
+    pub fn sample_rows_into<R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        mut out: ArrayViewMut2<f64>,
+    ) -> Result<()> {
+        if out.ncols() != self.dim {
+            return Err(Error::DimensionMismatch {
+                what: "columns of the output rows",
+                expected: self.dim,
+                got: out.ncols(),
+            });
+        }
+        for mut row in out.rows_mut() {
+            row.iter_mut()
+                .for_each(|v| *v = StandardNormal.sample(&mut *rng));
+            let z = self.profile.sample(rng);
+            let along = row.dot(&self.secret);
+            row.scaled_add(z - along, &self.secret);
+        }
+        Ok(())
+    }
+
     fn profile_cow(&self, t: f64) -> Result<Cow<'_, PancakeProfile>> {
         let t = ou_time::validate(t)?;
         Ok(if t == 0.0 {

@@ -180,7 +180,7 @@ impl DsmTrainer {
             }
             let buf = self.ws.prepare(model.net(), b);
             model.write_input(xt.view(), &ts, buf);
-            model.net().forward_ws(&mut self.ws);
+            model.net().forward_ws(&mut self.ws)?;
             let loss = residual(
                 model.parameterization(),
                 self.ws.output(),
@@ -198,7 +198,7 @@ impl DsmTrainer {
             d_out.mapv_inplace(|r| 2.0 * r / b as f64);
             model
                 .net()
-                .backward(&mut self.ws, d_out.view(), Some(&mut self.grads));
+                .backward(&mut self.ws, d_out.view(), Some(&mut self.grads))?;
             if let Some(c) = cfg.grad_clip {
                 let norm = self.grads.norm();
                 if norm > c {

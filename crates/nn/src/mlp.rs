@@ -110,12 +110,26 @@ impl Gradients {
 
 /// Buffers for one batch size: the activations of every layer (kept for the backward pass) and
 /// the back-propagated deltas. Reused across steps; resized when the batch size changes.
-#[derive(Debug, Clone, Default)]
+///
+/// A new workspace holds an empty `(0, 0)` batch: its accessors return empty views, and
+/// [`Mlp::forward_ws`] refuses it with a typed error until [`Workspace::prepare`] has sized it.
+#[derive(Debug, Clone)]
 pub struct Workspace {
     /// `acts[0]` = input, `acts[l]` = ReLU output of hidden layer l, `acts[L]` = linear output.
+    /// Never empty.
     acts: Vec<Array2<f64>>,
     /// `deltas[l]` = ∂loss/∂(input of layer l) (before masking), same shape as `acts[l]`.
+    /// Never empty.
     deltas: Vec<Array2<f64>>,
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Self {
+            acts: vec![Array2::zeros((0, 0))],
+            deltas: vec![Array2::zeros((0, 0))],
+        }
+    }
 }
 
 impl Workspace {
@@ -124,21 +138,29 @@ impl Workspace {
         Self::default()
     }
 
-    fn ensure(&mut self, mlp: &Mlp, batch: usize) {
+    /// Whether every buffer has the shape `(batch, size)` for the layer sizes of `mlp`.
+    fn fits(&self, mlp: &Mlp, batch: usize) -> bool {
         let sizes = mlp.sizes();
-        let ok = self.acts.len() == sizes.len()
+        self.acts.len() == sizes.len()
+            && self.deltas.len() == sizes.len()
             && self
                 .acts
                 .iter()
-                .zip(&sizes)
-                .all(|(a, &s)| a.nrows() == batch && a.ncols() == s);
-        if !ok {
+                .chain(&self.deltas)
+                .zip(sizes.iter().chain(&sizes))
+                .all(|(a, &s)| a.nrows() == batch && a.ncols() == s)
+    }
+
+    fn ensure(&mut self, mlp: &Mlp, batch: usize) {
+        if !self.fits(mlp, batch) {
+            let sizes = mlp.sizes();
             self.acts = sizes.iter().map(|&s| Array2::zeros((batch, s))).collect();
             self.deltas = sizes.iter().map(|&s| Array2::zeros((batch, s))).collect();
         }
     }
 
-    /// Mutable view of the input buffer of the last [`Workspace::prepare`]d batch.
+    /// Mutable view of the input buffer of the last [`Workspace::prepare`]d batch (empty for a
+    /// new workspace).
     pub fn input_mut(&mut self) -> ArrayViewMut2<'_, f64> {
         self.acts[0].view_mut()
     }
@@ -149,12 +171,17 @@ impl Workspace {
         self.acts[0].view_mut()
     }
 
-    /// The network output of the last forward pass, `(batch, out)`.
-    pub fn output(&self) -> ArrayView2<'_, f64> {
-        self.acts.last().expect("workspace prepared").view()
+    /// The batch size of the input buffer.
+    pub fn batch(&self) -> usize {
+        self.acts[0].nrows()
     }
 
-    /// ∂loss/∂input of the last backward pass, `(batch, in)`.
+    /// The network output of the last forward pass, `(batch, out)` (empty for a new workspace).
+    pub fn output(&self) -> ArrayView2<'_, f64> {
+        self.acts[self.acts.len() - 1].view()
+    }
+
+    /// ∂loss/∂input of the last backward pass, `(batch, in)` (empty for a new workspace).
     pub fn input_gradient(&self) -> ArrayView2<'_, f64> {
         self.deltas[0].view()
     }
@@ -253,20 +280,40 @@ impl Mlp {
 
     /// Forward pass over the batch already written into `ws`'s input buffer (see
     /// [`Workspace::prepare`]); keeps every activation for [`Mlp::backward`].
-    pub fn forward_ws(&self, ws: &mut Workspace) {
+    ///
+    /// The hidden and output buffers grow to fit the input buffer's batch if they do not (for
+    /// instance after [`Workspace::input_mut`] on a workspace sized for another network with
+    /// the same input width). Errors with [`Error::DimensionMismatch`] if the input buffer is
+    /// not `(batch, input_dim)` — in particular for a new workspace that was never prepared.
+    pub fn forward_ws(&self, ws: &mut Workspace) -> Result<()> {
+        let input_width = ws.acts[0].ncols();
+        if input_width != self.input_dim() {
+            return Err(Error::DimensionMismatch {
+                what: "workspace input width (size it with Workspace::prepare for this network)",
+                expected: self.input_dim(),
+                got: input_width,
+            });
+        }
+        let batch = ws.batch();
+        if !ws.fits(self, batch) {
+            // Keep the input, resize everything downstream of it.
+            let input = std::mem::replace(&mut ws.acts[0], Array2::zeros((0, 0)));
+            ws.ensure(self, batch);
+            ws.acts[0] = input;
+        }
         let n = self.layers.len();
         for (l, layer) in self.layers.iter().enumerate() {
             let (head, tail) = ws.acts.split_at_mut(l + 1);
             let a = &head[l];
             let z = &mut tail[0];
             // z = a W + 1 bᵀ
-            let shape = z.raw_dim();
-            z.assign(&layer.b.broadcast(shape).expect("bias broadcasts"));
+            z.assign(&layer.b);
             general_mat_mul(1.0, a, &layer.w, 1.0, z);
             if l + 1 < n {
                 z.mapv_inplace(|v| v.max(0.0));
             }
         }
+        Ok(())
     }
 
     /// Forward pass of a batch `x` `(batch, in)` into `out` `(batch, out)`.
@@ -287,7 +334,7 @@ impl Mlp {
         }
         let mut ws = Workspace::new();
         ws.prepare(self, x.nrows()).assign(&x);
-        self.forward_ws(&mut ws);
+        self.forward_ws(&mut ws)?;
         out.assign(&ws.output());
         Ok(())
     }
@@ -295,12 +342,53 @@ impl Mlp {
     /// Backward pass for the forward pass last run on `ws`: given ∂loss/∂output `d_out`
     /// `(batch, out)`, writes ∂loss/∂parameters into `grads` (overwriting) when given, and
     /// leaves ∂loss/∂input in [`Workspace::input_gradient`].
+    ///
+    /// Errors with [`Error::DimensionMismatch`] if `ws` was not run forward through this network,
+    /// `d_out` is not `(batch, out)`, or `grads` is not shaped like this network.
     pub fn backward(
         &self,
         ws: &mut Workspace,
         d_out: ArrayView2<f64>,
         mut grads: Option<&mut Gradients>,
-    ) {
+    ) -> Result<()> {
+        let batch = ws.batch();
+        if !ws.fits(self, batch) {
+            return Err(Error::DimensionMismatch {
+                what: "workspace input width (run Mlp::forward_ws with this network first)",
+                expected: self.input_dim(),
+                got: ws.acts[0].ncols(),
+            });
+        }
+        if d_out.ncols() != self.output_dim() {
+            return Err(Error::DimensionMismatch {
+                what: "columns of d_out (network output size)",
+                expected: self.output_dim(),
+                got: d_out.ncols(),
+            });
+        }
+        if d_out.nrows() != batch {
+            return Err(Error::DimensionMismatch {
+                what: "rows of d_out (batch of the forward pass)",
+                expected: batch,
+                got: d_out.nrows(),
+            });
+        }
+        if let Some(g) = grads.as_deref() {
+            let shaped = g.w.len() == self.layers.len()
+                && g.b.len() == self.layers.len()
+                && self
+                    .layers
+                    .iter()
+                    .zip(g.w.iter().zip(&g.b))
+                    .all(|(l, (w, b))| w.dim() == l.w.dim() && b.len() == l.b.len());
+            if !shaped {
+                return Err(Error::DimensionMismatch {
+                    what: "gradient layers (Gradients::zeros_like this network)",
+                    expected: self.layers.len(),
+                    got: g.w.len(),
+                });
+            }
+        }
         let n = self.layers.len();
         ws.deltas[n].assign(&d_out);
         for l in (0..n).rev() {
@@ -322,6 +410,7 @@ impl Mlp {
                 });
             }
         }
+        Ok(())
     }
 
     /// Applies `p ← p + c·g` to every parameter (used by optimisers and finite-difference tests).
@@ -437,9 +526,9 @@ mod tests {
         let c = random_array(&mut rng, (6, 2));
         let mut ws = Workspace::new();
         ws.prepare(&mlp, 6).assign(&x);
-        mlp.forward_ws(&mut ws);
+        mlp.forward_ws(&mut ws).unwrap();
         let mut g = Gradients::zeros_like(&mlp);
-        mlp.backward(&mut ws, c.view(), Some(&mut g));
+        mlp.backward(&mut ws, c.view(), Some(&mut g)).unwrap();
         let dx = ws.input_gradient().to_owned();
         // Central differences; the loss is piecewise linear in θ, so away from kinks the
         // difference quotient is exact up to rounding (~1e-10 at h = 1e-6).
@@ -496,9 +585,9 @@ mod tests {
             let x = random_array(&mut rng, (32, 4));
             let y = x.dot(&a);
             ws.prepare(&mlp, 32).assign(&x);
-            mlp.forward_ws(&mut ws);
+            mlp.forward_ws(&mut ws).unwrap();
             let d = (&ws.output() - &y) * (2.0 / 32.0);
-            mlp.backward(&mut ws, d.view(), Some(&mut g));
+            mlp.backward(&mut ws, d.view(), Some(&mut g)).unwrap();
             adam.update(&mut mlp, &g, 1e-2 * 0.999f64.powi(adam.steps() as i32));
         }
         let w = mlp.layers()[0].weights();
@@ -515,5 +604,56 @@ mod tests {
         let l1 = Dense::new(Array2::zeros((2, 3)), Array1::zeros(3)).unwrap();
         let l2 = Dense::new(Array2::zeros((4, 1)), Array1::zeros(1)).unwrap();
         assert!(Mlp::from_layers(vec![l1, l2]).is_err());
+    }
+
+    #[test]
+    fn unprepared_or_mismatched_workspaces_are_errors_not_panics() {
+        let mut rng = stream(4, "nn-mlp-ws", &[]);
+        let mlp = Mlp::random(&[3, 5, 2], 1.0, &mut rng).unwrap();
+        // A new workspace holds no batch for this network: a typed error (was a panic).
+        let mut ws = Workspace::new();
+        assert_eq!(ws.output().dim(), (0, 0));
+        assert_eq!(ws.input_gradient().dim(), (0, 0));
+        let err = mlp.forward_ws(&mut ws).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::DimensionMismatch {
+                    expected: 3,
+                    got: 0,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let d = Array2::zeros((4, 2));
+        assert!(mlp.backward(&mut ws, d.view(), None).is_err());
+
+        // Sized for another network with the same input width: the buffers downstream of the
+        // input grow to fit, and the output equals `forward`'s.
+        let other = Mlp::random(&[3, 7, 7, 4], 1.0, &mut rng).unwrap();
+        let x = random_array(&mut rng, (4, 3));
+        ws.prepare(&other, 4).assign(&x);
+        mlp.forward_ws(&mut ws).unwrap();
+        let mut expected = Array2::zeros((4, 2));
+        mlp.forward(x.view(), expected.view_mut()).unwrap();
+        assert_eq!(ws.output(), expected);
+
+        // Wrong d_out or gradient shapes are errors too.
+        assert!(mlp
+            .backward(&mut ws, Array2::zeros((4, 3)).view(), None)
+            .is_err());
+        assert!(mlp
+            .backward(&mut ws, Array2::zeros((5, 2)).view(), None)
+            .is_err());
+        let mut wrong = Gradients::zeros_like(&other);
+        assert!(mlp.backward(&mut ws, d.view(), Some(&mut wrong)).is_err());
+        let mut g = Gradients::zeros_like(&mlp);
+        mlp.backward(&mut ws, d.view(), Some(&mut g)).unwrap();
+
+        // An input buffer of the wrong width (prepared for a network with other inputs).
+        let wide = Mlp::random(&[6, 2], 1.0, &mut rng).unwrap();
+        ws.prepare(&wide, 4);
+        assert!(mlp.forward_ws(&mut ws).is_err());
     }
 }

@@ -278,13 +278,13 @@ impl ScoreMlp {
     }
 
     /// Runs the network at time `t` on `x`; returns the workspace holding the activations.
-    fn run(&self, t: f64, x: ArrayView2<f64>) -> Workspace {
+    fn run(&self, t: f64, x: ArrayView2<f64>) -> Result<Workspace> {
         let mut ws = Workspace::new();
         let ts = vec![t; x.nrows()];
         let buf = ws.prepare(&self.net, x.nrows());
         self.write_input(x, &ts, buf);
-        self.net.forward_ws(&mut ws);
-        ws
+        self.net.forward_ws(&mut ws)?;
+        Ok(ws)
     }
 }
 
@@ -306,7 +306,7 @@ impl Score for ScoreMlp {
         check_shapes(self.dim, &x, &out)?;
         let t = Self::check_time(t)?;
         let inv_sd = 1.0 / ou_time::noise_std(t);
-        let ws = self.run(t, x);
+        let ws = self.run(t, x)?;
         match self.parameterization {
             Parameterization::Noise => Zip::from(&mut out)
                 .and(&ws.output())
@@ -340,8 +340,8 @@ impl ScoreVjp for ScoreMlp {
         }
         let t = Self::check_time(t)?;
         let inv_sd = 1.0 / ou_time::noise_std(t);
-        let mut ws = self.run(t, x);
-        self.net.backward(&mut ws, v, None);
+        let mut ws = self.run(t, x)?;
+        self.net.backward(&mut ws, v, None)?;
         let gin = ws.input_gradient();
         let gx = gin.slice_axis(Axis(1), Slice::from(..self.dim));
         match self.parameterization {

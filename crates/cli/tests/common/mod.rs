@@ -65,6 +65,27 @@ pub fn usage_error(args: &[&str], stdin: Option<&str>, needle: &str) {
     assert!(out.stdout.is_empty());
 }
 
+/// Asserts a failure: exit code 1 and exactly one line on stderr containing `needle`.
+pub fn failure(args: &[&str], stdin: Option<&str>, needle: &str) {
+    let out = hardiff(args, stdin);
+    assert_eq!(
+        out.code, 1,
+        "hardiff {args:?}: expected exit 1, stderr {}",
+        out.stderr
+    );
+    assert_eq!(
+        out.stderr.trim_end().lines().count(),
+        1,
+        "not one line: {:?}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(needle),
+        "{:?} lacks {needle:?}",
+        out.stderr
+    );
+}
+
 /// Parses CSV output into its header and an `(n, k)` array.
 pub fn parse_table(text: &str) -> (Vec<String>, Array2<f64>) {
     let mut lines = text.lines();

@@ -11,8 +11,9 @@ use crate::error::{Error, Result};
 use crate::ou_time::{self, OuMarginal};
 use crate::score::{Dimension, LogDensity, SampleBatch};
 use hardiff_owf::{Bits, OneWayFunction};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1};
-use rand::RngCore;
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2};
+use rand::{Rng as _, RngCore};
+use rand_distr::StandardNormal;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
@@ -154,30 +155,74 @@ impl OwfDistribution {
         count: usize,
     ) -> (Array2<f64>, Vec<Bits>) {
         let (n, m) = (self.input_bits(), self.output_bits());
-        let beta = self.inner.params.amplitude();
         let mut out = Array2::zeros((count, n + m));
         let mut seeds = Vec::with_capacity(count);
-        for mut row in out.rows_mut() {
-            let mut seed = Bits::zeros(n);
-            for i in 0..n {
-                let z = self
-                    .inner
-                    .coordinate
-                    .point(self.inner.coordinate.sample_index(rng));
-                row[i] = z;
-                seed.set(i, z > 0.0);
-            }
-            let y = self
-                .inner
-                .f
-                .eval(&seed)
-                .expect("seed has n bits by construction");
-            for j in 0..m {
-                row[n + j] = if y.bit(j) { beta } else { -beta };
-            }
-            seeds.push(seed);
+        for row in out.rows_mut() {
+            seeds.push(self.draw_row(rng, row));
         }
         (out, seeds)
+    }
+
+    /// One exact sample of g̃ written into `row` (length n + m); returns its seed s. Draws the n
+    /// coordinates in order, then evaluates f (one counted evaluation, no randomness).
+    fn draw_row(&self, rng: &mut dyn RngCore, mut row: ArrayViewMut1<f64>) -> Bits {
+        let (n, m) = (self.input_bits(), self.output_bits());
+        let beta = self.inner.params.amplitude();
+        let mut seed = Bits::zeros(n);
+        for i in 0..n {
+            let z = self
+                .inner
+                .coordinate
+                .point(self.inner.coordinate.sample_index(rng));
+            row[i] = z;
+            seed.set(i, z > 0.0);
+        }
+        let y = self
+            .inner
+            .f
+            .eval(&seed)
+            .expect("seed has n bits by construction");
+        for j in 0..m {
+            row[n + j] = if y.bit(j) { beta } else { -beta };
+        }
+        seed
+    }
+
+    /// Fills the rows of `out` (shape `(rows, n + m)`) with samples of the law at OU time
+    /// t ≥ 0 (the law of [`OwfDistribution::at_time`]), drawn **row by row**: row i's X_0 and
+    /// then, for t > 0, its n + m Gaussian draws of X_t = e^{−t} X_0 + √(1 − e^{−2t}) Z, before
+    /// anything of row i + 1 (docs/math.md §0). Filling n rows in chunks of any sizes therefore
+    /// consumes the stream exactly as one call does, so a streamed output does not depend on
+    /// its chunk size. At t = 0 the numbers equal `at_time(0)`'s samples; at t > 0 that
+    /// sampler draws every X_0 first and is kept as it is for reproducibility.
+    ///
+    /// Errors: t is not a finite OU time ≥ 0; `out` does not have n + m columns.
+    pub fn sample_rows_at(
+        &self,
+        t: f64,
+        rng: &mut dyn RngCore,
+        mut out: ArrayViewMut2<f64>,
+    ) -> Result<()> {
+        let t = ou_time::validate(t)?;
+        let d = self.input_bits() + self.output_bits();
+        if out.ncols() != d {
+            return Err(Error::DimensionMismatch {
+                what: "columns of the output rows (n + m)",
+                expected: d,
+                got: out.ncols(),
+            });
+        }
+        let (a, s) = (ou_time::alpha(t), ou_time::noise_std(t));
+        for mut row in out.rows_mut() {
+            self.draw_row(rng, row.view_mut());
+            if t > 0.0 {
+                // In logical order (iter_mut), whatever the layout of `out`.
+                for v in row.iter_mut() {
+                    *v = a * *v + s * rng.sample::<f64, _>(StandardNormal);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The law at OU time t ≥ 0: X_t = e^{−t} X_0 + √(1 − e^{−2t}) Z with X_0 exact
