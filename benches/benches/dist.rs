@@ -1,4 +1,4 @@
-//! Exact distributions (MATH.md §1–§2): the exact discrete Gaussian sampler at a small width
+//! Exact distributions (docs/math.md §1–§2): the exact discrete Gaussian sampler at a small width
 //! (inversion table) and large widths (discrete-Laplace rejection), and the batched exact
 //! pancake score s_t(x) = −x + g_t(⟨x,u⟩)u at batch 1024, d = 16 and 128, with the lattice sum
 //! forced to the direct and to the dual form (γ = 2, σ = 0.5, b ≈ 0.89, where both converge).

@@ -1,4 +1,4 @@
-//! Dense ReLU MLP throughput (MATH.md §8): one forward + backward pass (parameter gradients and
+//! Dense ReLU MLP throughput (docs/math.md §8): one forward + backward pass (parameter gradients and
 //! input gradient) of `hardiff_nn::Mlp` on a batch of 1024, widths 128–512, against the plain
 //! `ndarray` matrix products of the same shapes (3 forward, 3 weight-gradient and 3
 //! input-gradient products for sizes [64, w, w, 64]). The ratio of the two is the cost of

@@ -1,4 +1,4 @@
-//! One-way-function evaluation throughput (MATH.md §4): evaluations per second of every
+//! One-way-function evaluation throughput (docs/math.md §4): evaluations per second of every
 //! candidate through the counted [`OneWayFunction::eval`], the BLAKE3 candidate against the raw
 //! `blake3` keyed hash of the same input size (their ratio is the cost of hardiff's wrapper:
 //! packing, counting, truncation), and bit-sliced circuit evaluation.

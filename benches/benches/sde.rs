@@ -1,4 +1,4 @@
-//! Samplers (MATH.md §6–§7): one reverse step of every unconditional sampler on a batch of 1024
+//! Samplers (docs/math.md §6–§7): one reverse step of every unconditional sampler on a batch of 1024
 //! points of a two-component GMM in d = 8 (t = 1 → 0.9), one step of every posterior sampler
 //! (m = 2 measurements), and the exact score / VJP evaluations they are built from. Throughput
 //! is in points per second.

@@ -3,7 +3,7 @@
 
 Computes, vectorised in NumPy, the same two kernels hardiff times, on inputs that hardiff wrote:
 
-(a) the Gaussian-pancake score at OU time t (MATH.md §2, direct mixture form):
+(a) the Gaussian-pancake score at OU time t (docs/math.md §2, direct mixture form):
     s_t(x) = -x + g_t(<x,u>) u,  g_t(z) = (log A_t)'(z) + z,
     A_t(z) = sum_k w_k N(z; c_k, tau_t^2),  c_k = h0 k / a_t,  tau_t = sigma_t / a_t,
     w_k ∝ exp(-(h0 k)^2 / 2),  h0 = sqrt(2 pi) / gamma,  a_t = sqrt(1 + sigma_t^2),
@@ -11,7 +11,7 @@ Computes, vectorised in NumPy, the same two kernels hardiff times, on inputs tha
     with hardiff's truncation: per point, mixture terms below e^{-40} of the largest are dropped
     (crates/dist/src/lattice.rs, TRUNCATION_EXPONENT);
 (b) rejection sampling from the posterior of a Gaussian-mixture prior under y = A x + eta,
-    eta ~ N(0, noise_std^2 I) (MATH.md §6): draw x from the prior, accept with probability
+    eta ~ N(0, noise_std^2 I) (docs/math.md §6): draw x from the prior, accept with probability
     exp(-|y - A x|^2 / (2 noise_std^2)), until n samples are accepted.
 
 Usage: peer.py CONFIG.json  (written by crates/harness/src/peer.rs). Writes the pancake scores to
@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - exercised by the Rust side's skip path
 
 
 def pancake_score(x, u, gamma, sigma, t):
-    """Exact pancake score at OU time t for the rows of x (MATH.md §2, direct form)."""
+    """Exact pancake score at OU time t for the rows of x (docs/math.md §2, direct form)."""
     sigma_t2 = math.exp(2.0 * t) * (1.0 + sigma * sigma) - 1.0
     a_t = math.sqrt(1.0 + sigma_t2)
     tau_t = math.sqrt(sigma_t2) / a_t

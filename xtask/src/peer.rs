@@ -2,7 +2,7 @@
 //! vectorised in NumPy (`benches/peers/peer.py`), run beside hardiff on the same inputs.
 //!
 //! Why it exists: a reader who knows NumPy can check hardiff's two hot kernels against an
-//! independent implementation written from MATH.md alone, and see what the Rust code buys.
+//! independent implementation written from docs/math.md alone, and see what the Rust code buys.
 //!
 //! What it does, in order:
 //! 1. probes the interpreter (`$HARDIFF_PEER_PYTHON`, default `python3`) for NumPy; when either
@@ -10,9 +10,9 @@
 //! 2. draws the inputs: pancakes (d = 16, γ = 2, σ = 0.1, a secret u) and 20 000 points of
 //!    their law at OU time t = 0.05, written as CSV in shortest round-trip form (both sides read
 //!    bit-identical numbers); and a two-component Gaussian mixture in d = 2 with a 1-row
-//!    measurement (MATH.md §6);
+//!    measurement (docs/math.md §6);
 //! 3. runs hardiff: [`GaussianPancakes`]'s score (best of 5 wall times) and
-//!    [`hardiff_sde::posterior::rejection`] for 20 000 acceptances;
+//!    [`hardiff_sde::posterior::rejection()`] for 20 000 acceptances;
 //! 4. runs `peer.py` on the same inputs and reads its scores and timings;
 //! 5. checks that the scores agree (max abs difference ≤ [`SCORE_TOLERANCE`]) and that the two
 //!    acceptance rates agree statistically (two-proportion z-test, |z| < 4.5, false-alarm rate
@@ -95,7 +95,7 @@ pub struct ScoreComparison {
 /// The rejection-sampling comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RejectionComparison {
-    /// The exact acceptance probability (2πη²)^{m/2} p_Y(y) (MATH.md §6).
+    /// The exact acceptance probability (2πη²)^{m/2} p_Y(y) (docs/math.md §6).
     pub exact_rate: f64,
     /// hardiff: prior draws until `accepted` acceptances.
     pub hardiff_draws: u64,
@@ -278,7 +278,7 @@ fn compare_in(
     write_csv(&points, &x)?;
     let (prior, measurement, y) = rejection_problem()?;
     let exact_rate = measurement.acceptance_rate(prior.log_evidence(
-        measurement.a(),
+        measurement.matrix(),
         measurement.noise_std(),
         y.view(),
     )?);
@@ -291,7 +291,7 @@ fn compare_in(
             "weights": prior.weights().to_vec(),
             "means": prior.components().iter().map(|c| c.mean().to_vec()).collect::<Vec<_>>(),
             "covs": prior.components().iter().map(|c| c.cov().rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>()).collect::<Vec<_>>(),
-            "a": measurement.a().rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+            "a": measurement.matrix().rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
             "noise_std": measurement.noise_std(), "y": y.to_vec(),
             "n": config.accepted, "seed": config.seed,
         },
@@ -457,11 +457,15 @@ mod tests {
 
     #[test]
     fn hardiff_rejection_rate_matches_the_exact_acceptance() {
-        // The exact acceptance (2πη²)^{1/2} p_Y(y) (MATH.md §6) against hardiff's measured rate
+        // The exact acceptance (2πη²)^{1/2} p_Y(y) (docs/math.md §6) against hardiff's measured rate
         // for 4000 acceptances: draws until the k-th acceptance, D, has mean k/p and variance
         // k(1−p)/p²; |D − k/p| < 4.5 SD fails w.p. ≈ 7e−6 (normal approximation).
         let (prior, m, y) = rejection_problem().unwrap();
-        let p = m.acceptance_rate(prior.log_evidence(m.a(), m.noise_std(), y.view()).unwrap());
+        let p = m.acceptance_rate(
+            prior
+                .log_evidence(m.matrix(), m.noise_std(), y.view())
+                .unwrap(),
+        );
         assert!(p > 0.01 && p < 0.2, "acceptance {p}");
         let k = 4000usize;
         let out = hardiff_sde::posterior::rejection(

@@ -1,4 +1,4 @@
-//! Runs the pancake learning experiment (MATH.md §3, §8) and prints its records:
+//! Runs the pancake learning experiment (docs/math.md §3, §8) and prints its records:
 //! `cargo run -p hardiff-bench --example pancake_learning [steps] [train_samples] [dims...]`.
 //! JSON records on stdout, a table on stderr.
 

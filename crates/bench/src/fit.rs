@@ -1,4 +1,4 @@
-//! Scaling fits (MATH.md §9): does a cost curve grow polynomially or exponentially in its size?
+//! Scaling fits (docs/math.md §9): does a cost curve grow polynomially or exponentially in its size?
 //!
 //! Both models are fitted by least squares on log cost:
 //! - polynomial: log cost = a + b·log size (rate = degree b);
@@ -271,7 +271,7 @@ mod tests {
         assert_relative_eq!(fit.rate, 2.0, epsilon = 1e-9);
         // Identical trials: the bootstrap interval collapses onto the estimate.
         assert_relative_eq!(fit.rate_ci[0], 2.0, epsilon = 1e-9);
-        // cost = 2^{1.5 m}: exponential with c = 1.5 ln 2 (MATH.md §9 prediction for E2).
+        // cost = 2^{1.5 m}: exponential with c = 1.5 ln 2 (docs/math.md §9 prediction for E2).
         let exp: Vec<(f64, Vec<f64>)> = (1..=10)
             .map(|m| (m as f64, vec![2f64.powf(1.5 * m as f64); 3]))
             .collect();
@@ -327,7 +327,7 @@ mod tests {
 
     #[test]
     fn inverse_mean_of_acceptance_rates_recovers_the_rejection_rate() {
-        // Acceptance 2^{-1.5m} per trial: cost 1/mean = 2^{1.5m}, rate 1.5 ln 2 (MATH.md §9).
+        // Acceptance 2^{-1.5m} per trial: cost 1/mean = 2^{1.5m}, rate 1.5 ln 2 (docs/math.md §9).
         let pts: Vec<(f64, Vec<f64>)> = (1..=8)
             .map(|m| (m as f64, vec![2f64.powf(-1.5 * m as f64); 4]))
             .collect();

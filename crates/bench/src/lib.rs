@@ -12,7 +12,7 @@
 //!
 //! ## Example
 //!
-//! Every cost curve of the report is classified by [`fit::fit_scaling`] (MATH.md §9). A cost
+//! Every cost curve of the report is classified by [`fit::fit_scaling`] (docs/math.md §9). A cost
 //! that doubles with each unit of size, measured with three trials of ±5% noise per size, is
 //! exponential with rate ln 2:
 //!

@@ -7,7 +7,7 @@
 //! {"kind":"pancakes","gamma":2,"sigma":0.5,"secret":[0.6,-0.8]}
 //! {"kind":"owf-dist","owf":"blake3","input_bits":8,"output_bits":8,"seed":1}
 //! ```
-//! `owf-dist` also takes `alpha`, `envelope`, `beta` (MATH.md §5 defaults) and `exact_score`
+//! `owf-dist` also takes `alpha`, `envelope`, `beta` (docs/math.md §5 defaults) and `exact_score`
 //! (brute-force score instead of the efficient one). A measurement file is
 //! `{"a":[[…],…],"noise_std":…}`.
 
@@ -39,7 +39,7 @@ pub enum PriorSpec {
         /// Component covariances.
         covs: Vec<Vec<Vec<f64>>>,
     },
-    /// Gaussian pancakes (MATH.md §2).
+    /// Gaussian pancakes (docs/math.md §2).
     Pancakes {
         /// γ.
         gamma: f64,
@@ -48,7 +48,7 @@ pub enum PriorSpec {
         /// Unit secret u.
         secret: Vec<f64>,
     },
-    /// g̃ built from a one-way function (MATH.md §5).
+    /// g̃ built from a one-way function (docs/math.md §5).
     OwfDist {
         /// Candidate name (blake3, goldreich, subset-sum, linear, identity).
         owf: String,

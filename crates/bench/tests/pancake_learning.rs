@@ -1,4 +1,4 @@
-//! The pancake learning experiment (MATH.md §2, §3, §8) at a small scale: its baseline error is
+//! The pancake learning experiment (docs/math.md §2, §3, §8) at a small scale: its baseline error is
 //! checked against an independent 1-D quadrature, and with u given a network learns the score.
 
 use hardiff_bench::experiments::pancake_learning::{
@@ -33,7 +33,7 @@ fn small_experiment_records_and_baseline() {
     assert_eq!(recs.len(), 4);
     let get = |name: &str| recs.iter().find(|r| r.estimator == name).unwrap();
     assert_eq!(get("exact").mse, 0.0);
-    // The −x estimator's error is E_{z~A_t}[g_t(z)²] (MATH.md §2: s_t = −x + g_t(⟨x,u⟩)u), a 1-D
+    // The −x estimator's error is E_{z~A_t}[g_t(z)²] (docs/math.md §2: s_t = −x + g_t(⟨x,u⟩)u), a 1-D
     // integral: quadrature (tolerance 1e-10) against the Monte Carlo mean within 4 standard
     // errors (false-failure rate ≈ 6e-5 under the normal approximation).
     // (The baseline does not depend on the secret u: any u gives the same 1-D law along it.)

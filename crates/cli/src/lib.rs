@@ -18,6 +18,26 @@
 //!
 //! **Architecture invariant:** argument parsing, file and table I/O, exit codes — no
 //! mathematics. Every number it prints comes from a library crate (hardiff-bench and below).
+//!
+//! ## Example
+//! The binary is `hardiff_cli::main`; [`run`] is the same program on an already parsed command
+//! line, which is how tests and embedding programs drive it. A bad parameter is a usage error
+//! (exit 2) decided where it was found:
+//! ```
+//! use clap::Parser;
+//! use hardiff_cli::{run, Cli, CliError};
+//!
+//! // `hardiff pancakes tv --gamma 6 --sigma 0.05` prints 0.5083062830287016 (docs/math.md §2).
+//! let ok = Cli::try_parse_from(["hardiff", "pancakes", "tv", "--gamma", "6", "--sigma", "0.05"])?;
+//! run(ok).expect("a valid command runs");
+//!
+//! // σ must be positive: the library's typed error becomes exit code 2 and one line.
+//! let bad = Cli::try_parse_from(["hardiff", "pancakes", "tv", "--gamma", "6", "--sigma=-1"])?;
+//! let error = run(bad).unwrap_err();
+//! assert_eq!(error.exit_code, CliError::USAGE);
+//! assert!(error.to_string().contains("sigma"), "{error}");
+//! # Ok::<(), clap::Error>(())
+//! ```
 
 mod error;
 mod nn;
@@ -76,24 +96,24 @@ impl From<FormatArg> for Format {
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Exact discrete Gaussians on a coset c + hZ (MATH.md §1).
+    /// Exact discrete Gaussians on a coset c + hZ (docs/math.md §1).
     #[command(subcommand)]
     DiscreteGaussian(pancakes::DiscreteGaussianCommand),
-    /// Gaussian pancakes: samples, densities, scores, TV to N(0, I) (MATH.md §2).
+    /// Gaussian pancakes: samples, densities, scores, TV to N(0, I) (docs/math.md §2).
     #[command(subcommand)]
     Pancakes(pancakes::PancakesCommand),
     /// Figures of the seed papers, as SVG.
     #[command(subcommand)]
     Figure(pancakes::FigureCommand),
-    /// One-way-function candidates: evaluate and invert (MATH.md §4).
+    /// One-way-function candidates: evaluate and invert (docs/math.md §4).
     #[command(subcommand)]
     Owf(owf::OwfCommand),
-    /// The hard instance g̃ built from a one-way function (MATH.md §5).
+    /// The hard instance g̃ built from a one-way function (docs/math.md §5).
     #[command(subcommand)]
     OwfDist(owf_dist::OwfDistCommand),
-    /// Unconditional diffusion sampling from a prior file (MATH.md §7).
+    /// Unconditional diffusion sampling from a prior file (docs/math.md §7).
     Sample(sample::SampleArgs),
-    /// Posterior sampling given linear measurements y = A x + η (MATH.md §6–§7).
+    /// Posterior sampling given linear measurements y = A x + η (docs/math.md §6–§7).
     Posterior(sample::PosteriorArgs),
     /// ReLU score networks: train by DSM, evaluate, build g̃'s score by construction.
     #[command(subcommand)]

@@ -1,4 +1,4 @@
-//! `hardiff owf eval|invert`: the one-way-function candidates of MATH.md §4 on the command line.
+//! `hardiff owf eval|invert`: the one-way-function candidates of docs/math.md §4 on the command line.
 
 use crate::error::{usage, CliError, CliResult, ExitCode};
 use crate::output::Output;

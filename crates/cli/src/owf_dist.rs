@@ -1,4 +1,4 @@
-//! `hardiff owf-dist sample|log-density|score`: the hard instance g̃ of MATH.md §5.
+//! `hardiff owf-dist sample|log-density|score`: the hard instance g̃ of docs/math.md §5.
 
 use super::owf::OwfArgs;
 use crate::error::{input_error, usage, CliResult, ExitCode};
@@ -10,7 +10,7 @@ use hardiff_dist::{rng, LogDensity, Score};
 use ndarray::{Array1, Array2, Axis};
 use std::sync::Arc;
 
-/// The instance: f, and g̃'s parameters (defaults from the rule of MATH.md §5).
+/// The instance: f, and g̃'s parameters (defaults from the rule of docs/math.md §5).
 #[derive(Debug, Args)]
 pub struct InstanceArgs {
     /// The one-way function (its `--seed` also seeds the sampling stream, which is derived
@@ -23,7 +23,7 @@ pub struct InstanceArgs {
     /// Envelope R of the discretized Gaussian (default 1).
     #[arg(long, default_value_t = OwfParams::DEFAULT_ENVELOPE)]
     pub envelope: f64,
-    /// Amplitude β of the f-part (default ε·σ_c/√m with ε = 0.05, MATH.md §5).
+    /// Amplitude β of the f-part (default ε·σ_c/√m with ε = 0.05, docs/math.md §5).
     #[arg(long)]
     pub beta: Option<f64>,
 }

@@ -18,7 +18,7 @@ pub enum DiscreteGaussianCommand {
     /// Exact samples z ∈ C + HZ with P(z) ∝ exp(−z²/(2S²)); prints column `z`.
     #[command(allow_negative_numbers = true)]
     Sample {
-        /// Standard deviation parameter S = √v of MATH.md §1 (> 0).
+        /// Standard deviation parameter S = √v of docs/math.md §1 (> 0).
         #[arg(long = "std")]
         std: f64,
         /// Offset C of the coset C + HZ.
@@ -40,7 +40,7 @@ pub enum DiscreteGaussianCommand {
 /// Pancake parameters shared by the commands that take a fixed secret.
 #[derive(Debug, Args)]
 pub struct PancakeArgs {
-    /// Spacing parameter γ > 0 (MATH.md §2).
+    /// Spacing parameter γ > 0 (docs/math.md §2).
     #[arg(long)]
     gamma: f64,
     /// Thickness σ > 0.

@@ -187,11 +187,11 @@ pub(super) fn posterior(args: PosteriorArgs, out: &Output) -> CliResult {
     let prior = PriorSpec::load(&args.prior).map_err(input_error)?;
     let measurement = MeasurementSpec::load(&args.measurement).map_err(input_error)?;
     let y = &args.y.0;
-    if y.len() != measurement.m() {
+    if y.len() != measurement.measurement_count() {
         return Err(usage(format!(
             "--y has {} entries but the measurement has {} rows",
             y.len(),
-            measurement.m()
+            measurement.measurement_count()
         )));
     }
     let dim = prior.dim();

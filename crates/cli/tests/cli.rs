@@ -1,5 +1,5 @@
 //! The `hardiff` binary, run as a user would: exact command forms of the foundation issue,
-//! values checked against the library and MATH.md references, errors as one line with exit 2.
+//! values checked against the library and docs/math.md references, errors as one line with exit 2.
 
 use hardiff_dist::{GaussianPancakes, Score};
 use ndarray::{Array1, Array2};
@@ -251,8 +251,8 @@ fn pancake_score_and_log_density_match_the_library_bit_for_bit() {
 }
 
 #[test]
-fn tv_matches_the_math_md_reference_table() {
-    // MATH.md §2 reference values (independent quadrature): (2, 0.5) → 0.051568, (6, 0.25) → 0.000822.
+fn tv_matches_the_docs_math_reference_table() {
+    // docs/math.md §2 reference values (independent quadrature): (2, 0.5) → 0.051568, (6, 0.25) → 0.000822.
     let tv: f64 = ok(&["pancakes", "tv", "--gamma", "2", "--sigma", "0.5"], None)
         .trim()
         .parse()

@@ -494,7 +494,7 @@ fn nn_compile_reports_size_and_error() {
     for key in ["neurons", "weights", "depth"] {
         assert!(v[key].as_u64().unwrap() > 0, "{key}");
     }
-    // MATH.md §5: the efficient score is within 2ε = 0.1 of the exact one; the network adds at
+    // docs/math.md §5: the efficient score is within 2ε = 0.1 of the exact one; the network adds at
     // most its interpolation tolerance.
     assert!(v["max_error"].as_f64().unwrap() < 0.11);
 }

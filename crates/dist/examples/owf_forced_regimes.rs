@@ -1,4 +1,4 @@
-//! MATH.md §5's independent check of the efficient score's crossover (n = m = 4, identity f,
+//! docs/math.md §5's independent check of the efficient score's crossover (n = m = 4, identity f,
 //! R = 1, α = 0.5, β = 0.002): the normalised error of rounding alone (σ_c = 100), of dropping
 //! f alone (σ_c = 10⁻⁶), and of switching at σ_c = 0.05, over σ ∈ [0.002, 5], beside the
 //! drop-f prediction β√m/σ.

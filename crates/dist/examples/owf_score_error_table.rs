@@ -1,6 +1,6 @@
 //! Measures and prints the efficient-score error of g̃ over OU time for n ∈ {4, 8, 12, 16}
-//! (m = n, default rule of MATH.md §5, BLAKE3 and identity f; n = 4 for comparison with the
-//! table of MATH.md §5): the normalised error σ·√E‖ŝ − s‖² against the brute-force score,
+//! (m = n, default rule of docs/math.md §5, BLAKE3 and identity f; n = 4 for comparison with the
+//! table of docs/math.md §5): the normalised error σ·√E‖ŝ − s‖² against the brute-force score,
 //! split into x- and u-parts, beside the u-part's predicted size β√m/σ above σ_c.
 //!
 //! Run with `cargo run --release -p hardiff-dist --example owf_score_error_table`

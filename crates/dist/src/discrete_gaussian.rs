@@ -1,6 +1,6 @@
-//! The exact discrete Gaussian D_{c+hZ, v} (MATH.md §1): P(z) ∝ exp(−z²/(2v)) on z ∈ c + hZ.
+//! The exact discrete Gaussian D_{c+hZ, v} (docs/math.md §1): P(z) ∝ exp(−z²/(2v)) on z ∈ c + hZ.
 //!
-//! This module exists because the pancakes' hidden lattice index (MATH.md §2) and the
+//! This module exists because the pancakes' hidden lattice index (docs/math.md §2) and the
 //! smoothed/periodic Gaussians must be drawn from the discrete law itself, **never** from a
 //! rounded continuous Gaussian (which has a different law, visibly so at small widths).
 //!
@@ -57,7 +57,7 @@ enum Method {
     Rejection { mode: i64 },
 }
 
-/// The discrete Gaussian D_{c+hZ, v}: P(z) ∝ exp(−z²/(2v)) for z ∈ c + hZ (MATH.md §1),
+/// The discrete Gaussian D_{c+hZ, v}: P(z) ∝ exp(−z²/(2v)) for z ∈ c + hZ (docs/math.md §1),
 /// sampled exactly (module docs). As a [`Distribution<f64>`] it yields the point z = c + hk;
 /// [`DiscreteGaussian::sample_index`] yields k.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,7 +157,7 @@ impl DiscreteGaussian {
         self.offset + self.spacing * k as f64
     }
 
-    /// log Σ_k exp(−(c + hk)²/(2v)), the log normaliser: the lattice sum S(0) of MATH.md §1
+    /// log Σ_k exp(−(c + hk)²/(2v)), the log normaliser: the lattice sum S(0) of docs/math.md §1
     /// (direct or dual form, whichever converges faster).
     pub fn log_normaliser(&self) -> f64 {
         self.log_normaliser

@@ -15,7 +15,7 @@ pub enum Error {
     /// A parameter that must be finite and strictly positive was not.
     #[error("{name} must be finite and > 0, got {value}")]
     NonPositive {
-        /// Parameter name as in MATH.md.
+        /// Parameter name as in docs/math.md.
         name: &'static str,
         /// The value given.
         value: f64,
@@ -84,7 +84,7 @@ pub enum Error {
     /// Any other invalid parameter, described in words.
     #[error("invalid parameter: {0}")]
     Invalid(String),
-    /// An error from the one-way function of the distribution (hardiff-owf, MATH.md §5).
+    /// An error from the one-way function of the distribution (hardiff-owf, docs/math.md §5).
     #[error(transparent)]
     Owf(#[from] hardiff_owf::Error),
     /// A matrix that must be symmetric is not (beyond a relative tolerance).

@@ -1,4 +1,4 @@
-//! Gaussian laws N(μ, Σ) and finite Gaussian mixtures, exact at every OU time (MATH.md §7).
+//! Gaussian laws N(μ, Σ) and finite Gaussian mixtures, exact at every OU time (docs/math.md §7).
 //!
 //! Why this module exists: these are the laws whose every quantity a diffusion sampler touches
 //! is known in closed form — the OU marginal p_t (N(μ, Σ) at time t is N(α_t μ, α_t² Σ + v_t I)),
@@ -135,7 +135,7 @@ impl Gaussian {
         })
     }
 
-    /// The standard Gaussian N(0, I_d) (the OU stationary law, MATH.md §0).
+    /// The standard Gaussian N(0, I_d) (the OU stationary law, docs/math.md §0).
     pub fn standard(dim: usize) -> Result<Self> {
         Self::new(Array1::zeros(dim), Array2::eye(dim))
     }
@@ -172,7 +172,7 @@ impl Gaussian {
         self.eigvec.view()
     }
 
-    /// The exact law of X_t when X_0 has this law: N(α_t μ, α_t² Σ + v_t I) (MATH.md §7).
+    /// The exact law of X_t when X_0 has this law: N(α_t μ, α_t² Σ + v_t I) (docs/math.md §7).
     pub fn at_time(&self, t: f64) -> Result<Self> {
         let (alpha, v) = ou_coefficients(t)?;
         let mut cov = &self.cov * (alpha * alpha);
@@ -204,7 +204,7 @@ impl Gaussian {
         scaled.dot(&self.eigvec.t())
     }
 
-    /// The exact posterior law of x given y = A x + η, η ~ N(0, η² I) (MATH.md §7):
+    /// The exact posterior law of x given y = A x + η, η ~ N(0, η² I) (docs/math.md §7):
     /// N(μ', Σ') with Σ' = (Σ⁻¹ + AᵀA/η²)⁻¹ and μ' = Σ'(Σ⁻¹μ + Aᵀy/η²).
     ///
     /// Computed in this precision form (a Cholesky factorisation of a positive-definite matrix,
@@ -226,8 +226,8 @@ impl Gaussian {
         Gaussian::new(mean, cov)
     }
 
-    /// log p_Y(y) for y = A x + η with x from this law: log N(y; Aμ, AΣAᵀ + η²I) (MATH.md §6–§7).
-    /// The rejection sampler's acceptance rate is P_acc(y) = (2πη²)^{m/2} p_Y(y) (MATH.md §6).
+    /// log p_Y(y) for y = A x + η with x from this law: log N(y; Aμ, AΣAᵀ + η²I) (docs/math.md §6–§7).
+    /// The rejection sampler's acceptance rate is P_acc(y) = (2πη²)^{m/2} p_Y(y) (docs/math.md §6).
     pub fn log_evidence(
         &self,
         a: ArrayView2<f64>,
@@ -394,7 +394,7 @@ fn check_rows(d: usize, x: &ArrayView2<f64>, out_len: usize) -> Result<()> {
     Ok(())
 }
 
-/// A finite Gaussian mixture Σ_k w_k N(μ_k, Σ_k) (MATH.md §7).
+/// A finite Gaussian mixture Σ_k w_k N(μ_k, Σ_k) (docs/math.md §7).
 ///
 /// Serialises as `{"weights": [..], "components": [{"mean": .., "cov": ..}, ..]}`
 /// ([`GaussianMixtureSpec`]); deserialising validates exactly as [`GaussianMixture::new`].
@@ -504,7 +504,7 @@ impl GaussianMixture {
     }
 
     /// The exact law at OU time t: the same weights over the components' laws at time t
-    /// (MATH.md §7).
+    /// (docs/math.md §7).
     pub fn at_time(&self, t: f64) -> Result<Self> {
         let components = self
             .components
@@ -517,7 +517,7 @@ impl GaussianMixture {
         })
     }
 
-    /// The exact posterior under y = A x + η (MATH.md §7): the mixture of the per-component
+    /// The exact posterior under y = A x + η (docs/math.md §7): the mixture of the per-component
     /// posteriors with weights ∝ w_k N(y; Aμ_k, AΣ_kAᵀ + η²I) (normalised in log space).
     pub fn posterior(
         &self,
@@ -544,7 +544,7 @@ impl GaussianMixture {
         GaussianMixture::new(weights.iter().map(|w| w / sum).collect(), components)
     }
 
-    /// log p_Y(y) = log Σ_k w_k N(y; Aμ_k, AΣ_kAᵀ + η²I) (MATH.md §6–§7).
+    /// log p_Y(y) = log Σ_k w_k N(y; Aμ_k, AΣ_kAᵀ + η²I) (docs/math.md §6–§7).
     pub fn log_evidence(
         &self,
         a: ArrayView2<f64>,

@@ -1,8 +1,8 @@
-//! The Gaussian function ρ_s and Gaussian sums over a shifted lattice `c + hZ` (MATH.md §1).
+//! The Gaussian function ρ_s and Gaussian sums over a shifted lattice `c + hZ` (docs/math.md §1).
 //!
 //! This module exists so that the lattice sum lives in **one** place: the discrete Gaussian's
 //! normaliser, the smoothed discrete Gaussian, the periodic Gaussian and the Gaussian pancakes
-//! (MATH.md §2) all call [`LatticeSum`]. It is computed in log space, either by the direct sum
+//! (docs/math.md §2) all call [`LatticeSum`]. It is computed in log space, either by the direct sum
 //! or by its Poisson-dual (theta) form, whichever converges faster.
 //!
 //! # The two forms and when each is used
@@ -14,7 +14,7 @@
 //!
 //! The successive-term decay rates are e^{−1/(2s²)} and e^{−2π²s²}; they are equal at
 //! s = 1/√(2π), so [`LatticeSumForm::Auto`] uses the direct form for s < 1/√(2π) and the dual
-//! form otherwise (for the pancakes of MATH.md §2 this is exactly the rule "direct iff b < 1").
+//! form otherwise (for the pancakes of docs/math.md §2 this is exactly the rule "direct iff b < 1").
 //! In the auto regime both forms need at most 9 (direct) or 4 (dual) terms.
 //!
 //! # Truncation error (stated and certified; see [`LatticeSum::truncation_bound`])
@@ -36,25 +36,25 @@ use std::f64::consts::PI;
 use std::fmt;
 use std::str::FromStr;
 
-/// Terms below e^{−40} of the largest are dropped (MATH.md §1; bound in the module docs).
+/// Terms below e^{−40} of the largest are dropped (docs/math.md §1; bound in the module docs).
 pub const TRUNCATION_EXPONENT: f64 = 40.0;
 
 /// The relative width s = √v/h at which the direct and dual forms converge equally fast,
 /// 1/√(2π): [`LatticeSumForm::Auto`] uses the direct form below it and the dual form from it on.
 pub const FORM_SWITCH_RELATIVE_WIDTH: f64 = 0.398_942_280_401_432_7;
 
-/// The Gaussian function ρ_s(x) = exp(−π x²/s²) (MATH.md §0), the un-normalised density of
+/// The Gaussian function ρ_s(x) = exp(−π x²/s²) (docs/math.md §0), the un-normalised density of
 /// N(0, s²/(2π)).
 pub fn gaussian_function(x: f64, s: f64) -> f64 {
     log_gaussian_function(x, s).exp()
 }
 
-/// log ρ_s(x) = −π x²/s² (MATH.md §0).
+/// log ρ_s(x) = −π x²/s² (docs/math.md §0).
 pub fn log_gaussian_function(x: f64, s: f64) -> f64 {
     -PI * (x / s) * (x / s)
 }
 
-/// Which form of a lattice sum to evaluate (MATH.md §1).
+/// Which form of a lattice sum to evaluate (docs/math.md §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum LatticeSumForm {
     /// Whichever converges faster: direct if s = √v/h < 1/√(2π), dual otherwise.
@@ -91,7 +91,7 @@ impl FromStr for LatticeSumForm {
     }
 }
 
-/// log S(x) and its first two derivatives in x (MATH.md §1).
+/// log S(x) and its first two derivatives in x (docs/math.md §1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LatticeSumValue {
     /// log S(x).
@@ -100,14 +100,14 @@ pub struct LatticeSumValue {
     /// to its largest term. It is O(log(1 + s)) even where log S itself is huge and negative
     /// (s ≪ 1), so differences such as log P(k) = log weight − log S keep full precision.
     pub log_sum_over_nearest: f64,
-    /// d/dx log S(x) = −E_π[(x − c − hk)]/v (posterior-weighted, MATH.md §1).
+    /// d/dx log S(x) = −E_π[(x − c − hk)]/v (posterior-weighted, docs/math.md §1).
     pub d_log_sum: f64,
     /// d²/dx² log S(x) = Var_π(x − c − hk)/v² − 1/v.
     pub d2_log_sum: f64,
 }
 
 /// The lattice Gaussian sum S(x) = Σ_{k∈Z} exp(−(x − c − hk)²/(2v)) over the coset c + hZ
-/// (MATH.md §1), evaluated in log space by the direct or the Poisson-dual form.
+/// (docs/math.md §1), evaluated in log space by the direct or the Poisson-dual form.
 ///
 /// Covers `c + Z` (h = 1) and `(1/γ)Z` (c = 0, h = 1/γ). The normaliser of the discrete
 /// Gaussian D_{c+hZ,v} is `S(0)`; sums of ρ_s use v = s²/(2π)
@@ -165,7 +165,7 @@ impl LatticeSum {
         })
     }
 
-    /// The sum Σ_{y ∈ c + hZ} ρ_s(x − y) of the Gaussian function ρ_s (MATH.md §0), i.e.
+    /// The sum Σ_{y ∈ c + hZ} ρ_s(x − y) of the Gaussian function ρ_s (docs/math.md §0), i.e.
     /// variance v = s²/(2π). `ρ_s(c + hZ)` is its value at x = 0.
     pub fn for_gaussian_function(offset: f64, spacing: f64, s: f64) -> Result<Self> {
         let s = positive("s", s)?;

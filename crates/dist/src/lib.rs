@@ -1,19 +1,19 @@
 //! # hardiff-dist
 //!
 //! Exact distributions for the hardness experiments of hardiff: the Gaussian function and
-//! lattice Gaussian sums (MATH.md §1), exact discrete / smoothed / periodic Gaussians, Gaussian
-//! pancakes with their exact OU-smoothed scores (MATH.md §2), Gaussians and Gaussian mixtures
-//! (MATH.md §7), the one-way-function distribution g̃ (MATH.md §5), and the traits that every
+//! lattice Gaussian sums (docs/math.md §1), exact discrete / smoothed / periodic Gaussians, Gaussian
+//! pancakes with their exact OU-smoothed scores (docs/math.md §2), Gaussians and Gaussian mixtures
+//! (docs/math.md §7), the one-way-function distribution g̃ (docs/math.md §5), and the traits that every
 //! law and score in hardiff — exact, brute force, approximate or learned — implements
 //! ([`Score`], [`ScoreVjp`], [`SampleBatch`], [`LogDensity`], with [`Dimension`] owning
 //! `dim()`).
 //!
 //! **Architecture invariant:** everything here is *exact or brute force, never learned*.
-//! This crate may depend on `hardiff-owf` (for the one-way-function distribution of MATH.md §5)
+//! This crate may depend on `hardiff-owf` (for the one-way-function distribution of docs/math.md §5)
 //! and on numerical/random crates; it must not depend on `hardiff-nn`, `hardiff-sde` or any
 //! crate above them, and it never touches files or experiments.
 //!
-//! Conventions (MATH.md §0): arrays are batch-first `f64` (`(batch, dim)`), time is OU time `t`
+//! Conventions (docs/math.md §0): arrays are batch-first `f64` (`(batch, dim)`), time is OU time `t`
 //! of the variance-preserving process `dX = −X dt + √2 dB` (one module owns it: [`ou_time`]),
 //! the law at OU time t is spelled `at_time(t)`, and all randomness comes from seeded
 //! [`rng::stream`]s. The crate re-exports the `ndarray` and `rand` it is built with, so a
@@ -26,7 +26,7 @@
 //! ```
 //! use hardiff_dist::prelude::*;
 //!
-//! // Pancakes in d = 8 with γ = 6, σ = 0.05 and a secret drawn from seed 7 (MATH.md §2).
+//! // Pancakes in d = 8 with γ = 6, σ = 0.05 and a secret drawn from seed 7 (docs/math.md §2).
 //! let law = GaussianPancakes::with_random_secret(8, 6.0, 0.05, 7)?;
 //! let mut rng = rng::stream(7, "example", &[]);
 //! let x0 = law.sample_batch(&mut rng, 1000); // exact samples, shape (1000, 8)

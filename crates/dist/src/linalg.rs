@@ -1,6 +1,6 @@
 //! Dense linear algebra for *small* symmetric positive-definite matrices (d ≤ 64).
 //!
-//! Why this module exists: the exact Gaussian and Gaussian-mixture laws (MATH.md §7) and the
+//! Why this module exists: the exact Gaussian and Gaussian-mixture laws (docs/math.md §7) and the
 //! posterior samplers of hardiff-sde need Cholesky factors, solves, inverses, log-determinants
 //! and symmetric eigendecompositions of small matrices. `ndarray` offers matrix products but no
 //! factorisations without BLAS/LAPACK, and hardiff does not link those; these O(d³) textbook

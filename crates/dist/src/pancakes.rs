@@ -1,8 +1,8 @@
-//! Gaussian pancakes (MATH.md §2): N(0, I_d) orthogonal to a secret unit vector u, and along u
+//! Gaussian pancakes (docs/math.md §2): N(0, I_d) orthogonal to a secret unit vector u, and along u
 //! a Gaussian mixture on a lattice. This module gives their exact sampler, their log-density and
 //! exact score at every OU time t ≥ 0, the 1-D profile along u, and the 1-D integrals the
 //! experiments need: TV to the standard Gaussian, and E\[g_t²\] under N(0, 1) and under the
-//! profile itself (MATH.md §3).
+//! profile itself (docs/math.md §3).
 //!
 //! # Reduction to the smoothed discrete Gaussian *(derived)*
 //! Along u, z = (y + σg)/a with y ~ D_{h₀Z, 1} and a = √(1 + σ²), h₀ = √(2π)/γ. So the profile
@@ -10,12 +10,12 @@
 //! (offset 0, spacing h₀, std 1, smoothing σ). Its envelope N(0, a²) becomes N(0, 1), so p's
 //! *excess score* is exactly the pancakes' g: g(z) = (log A)′(z) + z = a·p_excess(az). Its
 //! lattice sum runs at relative width τ/h₀ = b/√(2π), so the lattice module's switch rule
-//! ("direct iff s < 1/√(2π)") is MATH.md's rule "direct iff b < 1", and the two forms of that
-//! one lattice sum are, term by term, MATH.md §2's direct mixture and its theta (dual) form.
+//! ("direct iff s < 1/√(2π)") is docs/math.md's rule "direct iff b < 1", and the two forms of that
+//! one lattice sum are, term by term, docs/math.md §2's direct mixture and its theta (dual) form.
 //!
 //! # Time t
 //! The law at OU time t is pancakes with the same γ, u and σ_t² = e^{2t}(1 + σ²) − 1
-//! (MATH.md §2), so every quantity at time t is the t = 0 quantity of [`PancakeProfile`] at σ_t.
+//! (docs/math.md §2), so every quantity at time t is the t = 0 quantity of [`PancakeProfile`] at σ_t.
 //! The score is s_t(x) = −x + g_t(⟨x, u⟩)u and its Jacobian J = −I + g_t′(⟨x, u⟩) u uᵀ.
 
 use crate::error::{positive, Error, Result};
@@ -36,14 +36,14 @@ use std::f64::consts::PI;
 pub const SECRET_NORM_TOLERANCE: f64 = 1e-9;
 
 /// Quadratures over the profile run over [−13, 13]: outside, φ(z) < 1e−36 and the integrands
-/// (bounded by a constant times φ, MATH.md §2's bound on g) are negligible.
+/// (bounded by a constant times φ, docs/math.md §2's bound on g) are negligible.
 const QUADRATURE_HALF_WIDTH: f64 = 13.0;
 
 /// At most this many breakpoints are passed to the quadrature (beyond it the structure is
 /// finer than any peak and adaptive bisection alone is used).
 const MAX_BREAKPOINTS: usize = 4000;
 
-/// The 1-D law A of ⟨x, u⟩ under pancakes with parameters (γ, σ) (MATH.md §2): the mixture
+/// The 1-D law A of ⟨x, u⟩ under pancakes with parameters (γ, σ) (docs/math.md §2): the mixture
 /// Σ_k w_k φ_{τ²}(z − c_k) with centres c_k = h₀k/a, common std τ = σ/a, weights
 /// w_k ∝ exp(−(h₀k)²/2). At OU time t use [`PancakeProfile::at_time`] (σ → σ_t).
 #[derive(Debug, Clone, PartialEq)]
@@ -72,7 +72,7 @@ impl PancakeProfile {
         })
     }
 
-    /// The profile of the law at OU time t: σ_t² = e^{2t}(1 + σ²) − 1 (MATH.md §2).
+    /// The profile of the law at OU time t: σ_t² = e^{2t}(1 + σ²) − 1 (docs/math.md §2).
     ///
     /// Errors: t negative or not finite, or so large that σ_t overflows (t ≳ 350; there
     /// |g_t| < e^{−2t}·const is zero to double precision anyway).
@@ -108,16 +108,16 @@ impl PancakeProfile {
     pub fn lattice_spacing(&self) -> f64 {
         self.smoothed.discrete().spacing()
     }
-    /// The spacing of the centres, h₀/a (MATH.md §2 table).
+    /// The spacing of the centres, h₀/a (docs/math.md §2 table).
     pub fn spacing(&self) -> f64 {
         self.lattice_spacing() / self.scale
     }
-    /// The common std τ = σ/a of the pancakes (MATH.md §2 table).
+    /// The common std τ = σ/a of the pancakes (docs/math.md §2 table).
     pub fn width(&self) -> f64 {
         self.sigma / self.scale
     }
     /// b = γσ/a = √(2π)·τ/(h₀/a), the blur: the pancakes' width relative to their spacing
-    /// (MATH.md §2). They are visible iff b is small (TV ≤ 8e^{−πb²} once σ ≥ 2/γ), and the
+    /// (docs/math.md §2). They are visible iff b is small (TV ≤ 8e^{−πb²} once σ ≥ 2/γ), and the
     /// direct form is used iff b < 1.
     pub fn blur(&self) -> f64 {
         self.gamma * self.sigma / self.scale
@@ -172,7 +172,7 @@ impl PancakeProfile {
     pub fn score(&self, z: f64) -> f64 {
         self.eval(z).score
     }
-    /// g(z) = (log A)′(z) + z, the excess score along u (MATH.md §2).
+    /// g(z) = (log A)′(z) + z, the excess score along u (docs/math.md §2).
     pub fn excess_score(&self, z: f64) -> f64 {
         self.excess_score_with(z, LatticeSumForm::Auto)
     }
@@ -191,7 +191,7 @@ impl PancakeProfile {
     }
 
     /// E_{z~N(0,1)}[g(z)²] by adaptive quadrature over [−13, 13] with breakpoints at the
-    /// lattice points a·h₀·k/2 of g (MATH.md §3: equals E_{x~N(0,I)}‖s(x) + x‖², the signal
+    /// lattice points a·h₀·k/2 of g (docs/math.md §3: equals E_{x~N(0,I)}‖s(x) + x‖², the signal
     /// the distinguisher sees on Gaussian queries). Its twin under the profile's own law is
     /// [`Self::mean_squared_excess_score_under_profile`].
     pub fn mean_squared_excess_score_under_gaussian(&self) -> f64 {
@@ -213,7 +213,7 @@ impl PancakeProfile {
     /// E_{z~A}[g(z)²] under the profile A itself (at whatever time it describes), by adaptive
     /// quadrature over [−13, 13] split at the half-spacings of the centres (tolerance 1e−12
     /// absolute, at most 4001 breakpoints): the error scale of a score oracle that is wrong by
-    /// a multiple of g on the pancakes' own samples (MATH.md §3). Its twin under N(0, 1) is
+    /// a multiple of g on the pancakes' own samples (docs/math.md §3). Its twin under N(0, 1) is
     /// [`Self::mean_squared_excess_score_under_gaussian`].
     pub fn mean_squared_excess_score_under_profile(&self) -> f64 {
         const HALF_WIDTH: f64 = 13.0;
@@ -233,7 +233,7 @@ impl PancakeProfile {
     }
 
     /// TV(A, N(0,1)) = ½∫|A − φ| by adaptive quadrature over [−13, 13] with breakpoints at
-    /// the centres and their midpoints (MATH.md §2). Equal to TV(P_u, N(0, I_d)).
+    /// the centres and their midpoints (docs/math.md §2). Equal to TV(P_u, N(0, I_d)).
     pub fn tv_to_standard_gaussian(&self) -> f64 {
         let breaks = self.breakpoints(0.5 * self.spacing());
         let f = |z: f64| {
@@ -262,13 +262,13 @@ impl PancakeProfile {
 }
 
 impl Distribution<f64> for PancakeProfile {
-    /// Draws z = (y + σg)/a with y from the exact discrete Gaussian (MATH.md §2).
+    /// Draws z = (y + σg)/a with y from the exact discrete Gaussian (docs/math.md §2).
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         self.smoothed.sample(rng) / self.scale
     }
 }
 
-/// Gaussian pancakes P_u in dimension d (MATH.md §2): along the secret unit vector u the
+/// Gaussian pancakes P_u in dimension d (docs/math.md §2): along the secret unit vector u the
 /// profile [`PancakeProfile`], orthogonal to it an independent N(0, I_{d−1}).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GaussianPancakes {
@@ -366,7 +366,7 @@ impl GaussianPancakes {
     pub fn profile(&self) -> &PancakeProfile {
         &self.profile
     }
-    /// The law at OU time t: pancakes with the same γ, u and σ_t (MATH.md §2). Its profile
+    /// The law at OU time t: pancakes with the same γ, u and σ_t (docs/math.md §2). Its profile
     /// is `self.profile().at_time(t)`.
     ///
     /// Errors: t negative, not finite, or so large that σ_t overflows (see
@@ -380,12 +380,12 @@ impl GaussianPancakes {
         })
     }
 
-    /// TV(P_u, N(0, I_d)) = TV(A, N(0, 1)) (MATH.md §2).
+    /// TV(P_u, N(0, I_d)) = TV(A, N(0, 1)) (docs/math.md §2).
     pub fn tv_to_standard_gaussian(&self) -> f64 {
         self.profile.tv_to_standard_gaussian()
     }
 
-    /// E_{x~N(0,I_d)}‖s_t(x) + x‖² = E_{z~N(0,1)}[g_t(z)²] at OU time t (MATH.md §3).
+    /// E_{x~N(0,I_d)}‖s_t(x) + x‖² = E_{z~N(0,1)}[g_t(z)²] at OU time t (docs/math.md §3).
     pub fn mean_squared_excess_score_under_gaussian(&self, t: f64) -> Result<f64> {
         Ok(self
             .profile
@@ -463,7 +463,7 @@ impl GaussianPancakes {
         Ok(())
     }
 
-    /// log p_t(x_b) = log A_t(z) − (‖x‖² − z²)/2 − ((d−1)/2) log 2π, z = ⟨x_b, u⟩ (MATH.md §2),
+    /// log p_t(x_b) = log A_t(z) − (‖x‖² − z²)/2 − ((d−1)/2) log 2π, z = ⟨x_b, u⟩ (docs/math.md §2),
     /// with A_t by the given lattice-sum form.
     pub fn log_density_with(
         &self,
@@ -483,7 +483,7 @@ impl GaussianPancakes {
         Ok(())
     }
 
-    /// s_t(x_b) = −x_b + g_t(⟨x_b, u⟩)u (MATH.md §2), with g_t by the given lattice-sum form.
+    /// s_t(x_b) = −x_b + g_t(⟨x_b, u⟩)u (docs/math.md §2), with g_t by the given lattice-sum form.
     pub fn score_with(
         &self,
         t: f64,
@@ -548,7 +548,7 @@ impl ScoreVjp for GaussianPancakes {
 
 impl SampleBatch for GaussianPancakes {
     /// Draws `n` i.i.d. points exactly: x = ξ − ⟨ξ,u⟩u + z u with ξ ~ N(0, I_d) and z from the
-    /// profile (exact discrete Gaussian index, MATH.md §2).
+    /// profile (exact discrete Gaussian index, docs/math.md §2).
     fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> Array2<f64> {
         self.draw(rng, n)
     }

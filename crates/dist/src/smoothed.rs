@@ -1,9 +1,9 @@
-//! The smoothed discrete Gaussian z + √w·g and the periodic Gaussian (mod h) (MATH.md §1).
+//! The smoothed discrete Gaussian z + √w·g and the periodic Gaussian (mod h) (docs/math.md §1).
 //!
 //! Both are Gaussian mixtures on a lattice, so both reduce to one [`LatticeSum`]; this module
 //! exists to give them exact densities, log-densities, scores (derivatives of log-density)
-//! and samplers. The Gaussian pancakes' profile along the secret (MATH.md §2) is a rescaled
-//! smoothed discrete Gaussian, and the one-way-function distribution (MATH.md §5) smooths the
+//! and samplers. The Gaussian pancakes' profile along the secret (docs/math.md §2) is a rescaled
+//! smoothed discrete Gaussian, and the one-way-function distribution (docs/math.md §5) smooths the
 //! discretised Gaussian D_α, so their 1-D densities and scores come from here.
 //!
 //! # The smoothed discrete Gaussian as one lattice sum *(derived)*
@@ -12,11 +12,11 @@
 //! p(x) = Σ_k P(k) φ_w(x − y_k)
 //!      = exp(−x²/(2(v+w))) · S_u(x·v/(v+w)) / (Z_v √(2πw)),
 //!
-//! where S_u is the lattice sum of MATH.md §1 over c + hZ with the *posterior* variance
+//! where S_u is the lattice sum of docs/math.md §1 over c + hZ with the *posterior* variance
 //! u = vw/(v+w), and Z_v = Σ_k exp(−y_k²/(2v)) is the discrete Gaussian's normaliser. Hence
 //! - log p(x) = −x²/(2(v+w)) − log Z_v − ½ log(2πw) + log S_u(x v/(v+w));
 //! - (log p)′(x) = −x/(v+w) + (v/(v+w))·(log S_u)′(x v/(v+w)), the posterior-weighted average
-//!   of −(x − y_k)/w (MATH.md §1); the second term is the **excess score** over the Gaussian
+//!   of −(x − y_k)/w (docs/math.md §1); the second term is the **excess score** over the Gaussian
 //!   N(0, v+w), returned separately because subtracting x/(v+w) loses digits far in the tails;
 //! - (log p)″(x) = −1/(v+w) + (v/(v+w))²·(log S_u)″(x v/(v+w)).
 //!
@@ -30,7 +30,7 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 use std::f64::consts::PI;
 
-/// A smoothed density's value, score and score derivative at one point (MATH.md §1).
+/// A smoothed density's value, score and score derivative at one point (docs/math.md §1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SmoothedValue {
     /// log p(x).
@@ -46,7 +46,7 @@ pub struct SmoothedValue {
 }
 
 /// The smoothed discrete Gaussian: the law of z + √w·g with z ~ D_{c+hZ, v} and g ~ N(0, 1)
-/// independent (MATH.md §1). Its density is the lattice Gaussian mixture
+/// independent (docs/math.md §1). Its density is the lattice Gaussian mixture
 /// Σ_k P(k) φ_w(x − c − hk), evaluated through one lattice sum (module docs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SmoothedDiscreteGaussian {
@@ -172,7 +172,7 @@ impl Distribution<f64> for SmoothedDiscreteGaussian {
 }
 
 /// The periodic Gaussian: the law of (m + √w·g) mod h on [0, h), with density
-/// Σ_k φ_w(x − m − hk) (MATH.md §1, m = 0 there). Its density is the lattice sum
+/// Σ_k φ_w(x − m − hk) (docs/math.md §1, m = 0 there). Its density is the lattice sum
 /// S_w(x)/√(2πw) over m + hZ (dual form: (1/h)·Θ), so it is h-periodic; the methods accept
 /// any real x and return the value of the periodic extension.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,6 +1,6 @@
 //! The standard Gaussian N(0, I_d): the null distribution of the pancake distinguisher
-//! (MATH.md §3), stationary under the OU process, so its law, density and score −x are the same
-//! at every OU time t (MATH.md §0).
+//! (docs/math.md §3), stationary under the OU process, so its law, density and score −x are the same
+//! at every OU time t (docs/math.md §0).
 
 use crate::error::{Error, Result};
 use crate::ou_time::validate as ou_time;
@@ -10,7 +10,7 @@ use rand::distr::Distribution;
 use rand_distr::StandardNormal;
 use std::f64::consts::PI;
 
-/// N(0, I_d) (MATH.md §0): score s_t(x) = −x and density φ_d at every OU time t ≥ 0.
+/// N(0, I_d) (docs/math.md §0): score s_t(x) = −x and density φ_d at every OU time t ≥ 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StandardGaussian {
     dim: usize,

@@ -1,9 +1,9 @@
 //! Goodness-of-fit tests used by every crate's statistical tests and by the harness
-//! (MATH.md §9): Kolmogorov–Smirnov (one- and two-sample) and Pearson chi-square with pooling
+//! (docs/math.md §9): Kolmogorov–Smirnov (one- and two-sample) and Pearson chi-square with pooling
 //! of cells whose expected count is below 5.
 //!
 //! Each returns the statistic and an (asymptotic) p-value; a test that asserts `p > 1e-3`
-//! with a fixed seed fails falsely with probability ≤ 1e-3 (MATH.md §9).
+//! with a fixed seed fails falsely with probability ≤ 1e-3 (docs/math.md §9).
 
 use crate::error::{finite, positive, Error, Result};
 use statrs::distribution::{ChiSquared, ContinuousCDF};

@@ -1,7 +1,7 @@
 //! The single-crate API a downstream user sees (crate docs): one owner of `dim()`, owned
 //! results beside buffer-writing ones, the traits through references and boxes, errors from
 //! the user's own code, exact sampling of any law at OU time t, and Tweedie's denoiser.
-//! References are closed forms (MATH.md §0, §7) and the buffer-writing methods themselves.
+//! References are closed forms (docs/math.md §0, §7) and the buffer-writing methods themselves.
 
 use hardiff_dist::prelude::*;
 use hardiff_dist::{CountingScore, Error};
@@ -109,7 +109,7 @@ fn a_user_score_reports_its_own_error() {
 
 #[test]
 fn ou_marginal_draws_the_law_then_the_noise() {
-    // X_t = α_t X_0 + √v_t Z (MATH.md §0), X_0's draws first, then Z row-major.
+    // X_t = α_t X_0 + √v_t Z (docs/math.md §0), X_0's draws first, then Z row-major.
     let law = StandardGaussian::new(2).unwrap();
     let t = 0.7;
     let xt = OuMarginal::new(&law, t)
@@ -132,7 +132,7 @@ fn ou_marginal_draws_the_law_then_the_noise() {
 
 #[test]
 fn tweedie_denoiser_is_the_posterior_mean_of_a_gaussian() {
-    // X_0 ~ N(μ, s²) in 1-D: E[X_0 | X_t = x] = μ + α s²(x − α μ)/(α² s² + v) (MATH.md §7,
+    // X_0 ~ N(μ, s²) in 1-D: E[X_0 | X_t = x] = μ + α s²(x − α μ)/(α² s² + v) (docs/math.md §7,
     // conditioning a bivariate normal).
     let (mu, s2, t) = (1.5, 0.4, 0.25);
     let law = Gaussian::new(array![mu], array![[s2]]).unwrap();

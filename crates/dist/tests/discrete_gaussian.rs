@@ -1,5 +1,5 @@
 //! The exact discrete Gaussian, the smoothed discrete Gaussian and the periodic Gaussian
-//! (MATH.md §1): normalisers against brute-force sums, chi-square of the exact sampler
+//! (docs/math.md §1): normalisers against brute-force sums, chi-square of the exact sampler
 //! against the exact pmf (both sampling methods, centres ±½, widths 0.01 … 1e5), densities
 //! against brute-force mixtures and quadrature, scores against finite differences, samplers
 //! against CDFs (KS). Every statistical assertion uses a fixed seed and fails falsely with
@@ -191,7 +191,7 @@ fn points_indices_and_pmf_are_consistent() {
     assert_eq!(dg.log_pmf(1.4), f64::NEG_INFINITY);
     assert_eq!(dg.pmf(1.4), 0.0);
     assert!((dg.log_pmf(1.3) - dg.log_pmf_index(2)).abs() < 1e-15);
-    // log P(k) = −(c+hk)²/(2v) − log Z (MATH.md §1), with Z brute-forced.
+    // log P(k) = −(c+hk)²/(2v) − log Z (docs/math.md §1), with Z brute-forced.
     let logs: Vec<f64> = (-200..=200).map(|k| log_weight(0.3, 0.5, 0.8, k)).collect();
     let expect = log_weight(0.3, 0.5, 0.8, 2) - log_sum_exp(&logs);
     assert!((dg.log_pmf_index(2) - expect).abs() < 1e-14);

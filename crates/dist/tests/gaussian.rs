@@ -1,4 +1,4 @@
-//! Tests of the exact Gaussian and Gaussian-mixture laws (MATH.md §7) against independent
+//! Tests of the exact Gaussian and Gaussian-mixture laws (docs/math.md §7) against independent
 //! computations: finite differences, quadrature, brute-force convolution and exact samples.
 
 use approx::assert_abs_diff_eq;

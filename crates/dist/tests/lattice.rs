@@ -1,4 +1,4 @@
-//! Lattice Gaussian sums (MATH.md §1): the direct and Poisson-dual forms against each other,
+//! Lattice Gaussian sums (docs/math.md §1): the direct and Poisson-dual forms against each other,
 //! against brute-force sums, against theta-function closed forms, and their derivatives
 //! against finite differences.
 
@@ -35,7 +35,7 @@ fn log_grid(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 
 #[test]
 fn direct_and_dual_forms_agree_to_1e_12_over_widths_1e_3_to_1e3() {
-    // MATH.md §1: both forms are exact, so log S must agree to 1e-12 (= relative 1e-12 on S;
+    // docs/math.md §1: both forms are exact, so log S must agree to 1e-12 (= relative 1e-12 on S;
     // comparing logs also covers widths where S itself underflows, e.g. s = 1e-3 at y = ½
     // where S ≈ e^{-125000}). The dual form Θ(y) cancels when Θ(y) ≪ Θ(0) = Σ|terms| (small
     // s, y away from the lattice): there its rounding error is ≈ 1e-16·Θ(0)/Θ(y), so the
@@ -102,7 +102,7 @@ fn both_forms_match_a_brute_force_sum() {
 fn theta_function_closed_forms() {
     // θ₃(e^{-π}) = Σ_n e^{-πn²} = π^{1/4}/Γ(3/4) and θ₂(e^{-π}) = Σ_n e^{-π(n+½)²}
     // = 2^{-1/4} π^{1/4}/Γ(3/4) (classical values at τ = i, where θ₂ = θ₄ and
-    // θ₃⁴ = θ₂⁴ + θ₄⁴). These are ρ_1(Z) and ρ_1(½ + Z) (MATH.md §0, §1).
+    // θ₃⁴ = θ₂⁴ + θ₄⁴). These are ρ_1(Z) and ρ_1(½ + Z) (docs/math.md §0, §1).
     let theta3 = PI.powf(0.25) / gamma(0.75);
     let z = LatticeSum::for_gaussian_function(0.0, 1.0, 1.0).unwrap();
     let half = LatticeSum::for_gaussian_function(0.5, 1.0, 1.0).unwrap();
@@ -138,7 +138,7 @@ fn theta_function_closed_forms() {
 
 #[test]
 fn gaussian_function_values() {
-    // ρ_s(x) = exp(−πx²/s²) (MATH.md §0): ρ_s(0) = 1, ρ_1(1) = e^{-π}, ρ_2(1) = e^{-π/4}.
+    // ρ_s(x) = exp(−πx²/s²) (docs/math.md §0): ρ_s(0) = 1, ρ_1(1) = e^{-π}, ρ_2(1) = e^{-π/4}.
     assert_eq!(gaussian_function(0.0, 3.0), 1.0);
     assert!((gaussian_function(1.0, 1.0) - (-PI).exp()).abs() < 1e-16);
     assert!((log_gaussian_function(1.0, 2.0) + PI / 4.0).abs() < 1e-16);

@@ -1,4 +1,4 @@
-//! The one-way-function distribution g̃ (MATH.md §5): parameters, exact sampling, brute-force
+//! The one-way-function distribution g̃ (docs/math.md §5): parameters, exact sampling, brute-force
 //! log-density and score, and the efficient score's error.
 //!
 //! Statistical tests use fixed seeds (`rng::stream`) and assert p > 1e-3, so each has a
@@ -32,8 +32,8 @@ fn lattice_pmf(alpha: f64, r: f64) -> impl Fn(i64) -> f64 {
 }
 
 #[test]
-fn default_rule_reproduces_the_math_md_numbers() {
-    // MATH.md §5: n = m = 4, α = 0.5, ε = 0.05 gives σ_c ≈ 0.0651, t_c ≈ 0.00211, β ≈ 0.00163.
+fn default_rule_reproduces_the_docs_math_numbers() {
+    // docs/math.md §5: n = m = 4, α = 0.5, ε = 0.05 gives σ_c ≈ 0.0651, t_c ≈ 0.00211, β ≈ 0.00163.
     let p = OwfParams::default_rule(4, 4).unwrap();
     let closed_sigma_c = 0.5 / (2.0 * (2.0 * (4.0f64 / 0.0025).ln()).sqrt());
     assert!((p.crossover() - closed_sigma_c).abs() < 1e-15);
@@ -162,7 +162,7 @@ fn samples_at_time_t_follow_the_exact_ou_marginals() {
 
 /// log p_t(x) by the definition: the Gaussian mixture over every lattice point of every
 /// coordinate, p_σ(y) = Σ_{k ∈ L^n} Π_i P(k_i) φ_σ²(y_i − k_i) Π_j φ_σ²(u_j − v_j(sign k)),
-/// then p_t(x) = e^{td} p_σ(e^t x) (MATH.md §0). Only for n ≤ 2.
+/// then p_t(x) = e^{td} p_σ(e^t x) (docs/math.md §0). Only for n ≤ 2.
 fn log_density_by_definition(g: &OwfDistribution, t: f64, x: &[f64]) -> f64 {
     let (n, m) = (g.input_bits(), g.output_bits());
     let beta = g.params().amplitude();
@@ -281,14 +281,14 @@ fn brute_force_score_is_the_gradient_of_the_log_density() {
     }
 }
 
-/// The σ grid of MATH.md §5's measurements, [0.002, 5].
+/// The σ grid of docs/math.md §5's measurements, [0.002, 5].
 const SIGMAS: [f64; 13] = [
     0.002, 0.01, 0.03, 0.05, 0.06, 0.065, 0.07, 0.08, 0.12, 0.3, 1.0, 2.0, 5.0,
 ];
 
 #[test]
-fn efficient_score_error_meets_the_math_md_bounds() {
-    // MATH.md §5, n = m = 4, default rule (ε = 0.05), 3000 points per σ: the normalised error
+fn efficient_score_error_meets_the_docs_math_bounds() {
+    // docs/math.md §5, n = m = 4, default rule (ε = 0.05), 3000 points per σ: the normalised error
     // is ≤ 2ε over the grid; 0 (< 1e-4) well below σ_c; and above σ_c the u-part is at most
     // β√m/σ, with equality while the posterior over seeds is still concentrated (σ ≪ α).
     for kind in [Candidate::Identity, Candidate::Blake3] {

@@ -1,7 +1,7 @@
-//! Gaussian pancakes (MATH.md §2, §3) and the standard Gaussian null.
+//! Gaussian pancakes (docs/math.md §2, §3) and the standard Gaussian null.
 //!
 //! References used below, each independent of the lattice-sum code under test:
-//! - `Mixture`: the profile A as an explicit weighted sum of Gaussians (MATH.md §2 direct
+//! - `Mixture`: the profile A as an explicit weighted sum of Gaussians (docs/math.md §2 direct
 //!   form written out term by term in this file, weights normalised by explicit summation);
 //! - quadrature (`numerics::integrate_with_breaks`) for normalisation, TV, E[g²] and the OU
 //!   convolution A_t = A_0 * kernel (which does not use the σ_t formula);
@@ -26,7 +26,7 @@ fn phi(z: f64) -> f64 {
     (-0.5 * z * z).exp() / (2.0 * PI).sqrt()
 }
 
-/// A = Σ_k w_k φ_{τ²}(z − c_k) written out (MATH.md §2 direct form), independent of the crate.
+/// A = Σ_k w_k φ_{τ²}(z − c_k) written out (docs/math.md §2 direct form), independent of the crate.
 struct Mixture {
     weights: Vec<f64>,
     centres: Vec<f64>,
@@ -132,17 +132,16 @@ fn mean_squared_excess_by_mixture(m: &Mixture) -> f64 {
 }
 
 #[test]
-fn math_md_reference_table_is_reproduced() {
-    // MATH.md §2 table: (γ, σ) → spacing h₀/a, τ, b, TV. Closed forms: h₀ = √(2π)/γ,
+fn docs_math_reference_table_is_reproduced() {
+    // docs/math.md §2 table: (γ, σ) → spacing h₀/a, τ, b, TV. Closed forms: h₀ = √(2π)/γ,
     // a = √(1+σ²). TV independently by sign regions (tv_by_sign_regions).
     // An independent Python computation (same sign-region method, 121 terms) gave
     // spacing 0.4177504921 / 0.4172501420 / 0.4052977702 / 1.1209982427 and
     // TV 0.868758657 / 0.508306283 / 0.000821509 / 0.051567501.
-    // MATH.md's printed values agree for τ, b and for TV except (6, 0.05): it prints TV
-    // 0.508298 (correct: 0.508306) and spacings 0.417752 / 0.417254 / 0.405300 for γ = 6
-    // (correct: 0.417750 / 0.417250 / 0.405298; relative errors 4e-6 – 9e-6).
+    // docs/math.md §2's table prints these values to 7 significant digits (an earlier draft had
+    // TV(6, 0.05) = 0.508298 and γ = 6 spacings off by 4e-6 – 9e-6; see its corrections appendix).
     let rows: [(f64, f64, f64, f64, f64, f64); 4] = [
-        // (γ, σ, correct spacing, MATH.md τ, MATH.md b, correct TV)
+        // (γ, σ, spacing, τ and b as docs/math.md prints them, TV)
         (
             6.0,
             0.01,
@@ -155,7 +154,8 @@ fn math_md_reference_table_is_reproduced() {
         (6.0, 0.25, 0.405_297_770_2, 0.242_536, 1.4552, 0.000_821_509),
         (2.0, 0.5, 1.120_998_243, 0.447_214, 0.8944, 0.051_567_501),
     ];
-    let math_md_tv = [0.868759, 0.508298, 0.000822, 0.051568];
+    let printed_tv = [0.868759, 0.508306, 0.000822, 0.051568];
+    let printed_spacing = [0.4177505, 0.4172501, 0.4052978, 1.120998];
     for (i, &(gamma, sigma, spacing, tau, b, tv)) in rows.iter().enumerate() {
         let p = PancakeProfile::new(gamma, sigma).unwrap();
         let a = (1.0 + sigma * sigma).sqrt();
@@ -167,22 +167,24 @@ fn math_md_reference_table_is_reproduced() {
         let independent = tv_by_sign_regions(&Mixture::new(gamma, sigma));
         assert!((ours - independent).abs() < 1e-8, "{ours} vs {independent}");
         assert!((ours - tv).abs() < 1e-8, "{ours} vs {tv}");
-        if i != 1 {
-            // Agrees to MATH.md's printed digits (half a unit: 5e-7, plus 1e-8 slack).
-            assert!((ours - math_md_tv[i]).abs() < 5.1e-7, "MATH.md row {i}");
-        } else {
-            // The documented MATH.md error: 0.508298 is off by 8.3e-6.
-            assert!((ours - math_md_tv[i]).abs() > 8e-6);
-        }
+        // Agrees with the printed digits (half a unit of the last digit, plus slack).
+        assert!(
+            (ours - printed_tv[i]).abs() < 5.1e-7,
+            "docs/math.md TV row {i}"
+        );
+        assert!(
+            (p.spacing() - printed_spacing[i]).abs() < 5.1e-7 * printed_spacing[i].max(1.0),
+            "docs/math.md spacing row {i}"
+        );
     }
 }
 
 #[test]
-fn math_md_one_dimensional_score_values() {
-    // MATH.md §2: (log A)′ at t = 0. (2, 0.5): −2.030369 → 2.300332, 2.757291 → −2.630826
-    // (reproduced to 1e-6). (6, 0.05): MATH.md prints 0.032586 → −13.06705 and
-    // 0.927452 → −37.27382; the explicit mixture (and an independent Python check) give
-    // −13.066986 and −37.273638, so MATH.md's last digits are wrong (by 6e-5 and 1.8e-4).
+fn docs_math_one_dimensional_score_values() {
+    // docs/math.md §2: (log A)′ at t = 0. (2, 0.5): −2.030369 → 2.300332, 2.757291 → −2.630826
+    // (reproduced to 1e-6). (6, 0.05): 0.032586 → −13.066986 and 0.927452 → −37.273638, from the
+    // explicit mixture and an independent Python check (an earlier draft printed −13.06705 and
+    // −37.27382; see the corrections appendix).
     let p = PancakeProfile::new(2.0, 0.5).unwrap();
     assert!((p.score(-2.030369) - 2.300332).abs() < 1e-6);
     assert!((p.score(2.757291) + 2.630826).abs() < 1e-6);
@@ -204,8 +206,8 @@ fn math_md_one_dimensional_score_values() {
 }
 
 #[test]
-fn math_md_mean_squared_excess_score_values() {
-    // MATH.md §3: E[g_t²] for (2, 0.5) at t = 0, 0.01, 0.1 → 0.269088, 0.175995, 0.0056477;
+fn docs_math_mean_squared_excess_score_values() {
+    // docs/math.md §3: E[g_t²] for (2, 0.5) at t = 0, 0.01, 0.1 → 0.269088, 0.175995, 0.0056477;
     // (6, 0.05) at t = 0.01 → 2.9439, t = 0.1 → ≈ 0. All reproduced; also checked against
     // quadrature of the explicit mixture at σ_t.
     let cases = [
@@ -230,7 +232,7 @@ fn math_md_mean_squared_excess_score_values() {
     // (6, 0.05) at t = 0.1: b_t ≈ 2.57, |g| ≲ e^{-πb²}·ω ≈ 1e-8, so E[g²] < 1e-15 ("≈ 0").
     let pc = GaussianPancakes::with_random_secret(3, 6.0, 0.05, 1).unwrap();
     assert!(pc.mean_squared_excess_score_under_gaussian(0.1).unwrap() < 1e-15);
-    // Decreasing in t (MATH.md §3).
+    // Decreasing in t (docs/math.md §3).
     let values: Vec<f64> = [0.0, 0.01, 0.03, 0.1, 0.3]
         .iter()
         .map(|&t| pc.mean_squared_excess_score_under_gaussian(t).unwrap())
@@ -260,7 +262,7 @@ fn profile_integrates_to_one_at_several_times() {
 #[test]
 fn full_density_integrates_to_one_in_two_dimensions() {
     // Nested 2-D quadrature of exp(log p(x)) in the original coordinates (not rotated to u),
-    // for Figure 1's secret u = (−1/√2, 1/√2) (MATH.md §2), with (γ, σ) = (2, 0.5).
+    // for Figure 1's secret u = (−1/√2, 1/√2) (docs/math.md §2), with (γ, σ) = (2, 0.5).
     let r = 1.0 / 2f64.sqrt();
     let pc = GaussianPancakes::new(2, 2.0, 0.5, array![-r, r]).unwrap();
     let log_p = |x1: f64, x2: f64| {
@@ -345,7 +347,7 @@ fn score_vjp_is_the_jacobian_of_the_score() {
 }
 
 /// A_t(z) and A_t′(z) by numerical convolution of the t = 0 profile with the OU kernel:
-/// A_t(z) = ∫ A_0(z₀) φ_{v_t}(z − e^{−t}z₀) dz₀ (MATH.md §0) — this does not use σ_t.
+/// A_t(z) = ∫ A_0(z₀) φ_{v_t}(z − e^{−t}z₀) dz₀ (docs/math.md §0) — this does not use σ_t.
 fn convolved(p0: &PancakeProfile, m0: &Mixture, t: f64, z: f64) -> (f64, f64) {
     let alpha = (-t).exp();
     let v = -(-2.0 * t).exp_m1();
@@ -466,7 +468,7 @@ fn sampler_power_check_detects_a_wrong_sigma() {
 
 #[test]
 fn score_tends_to_minus_x_as_t_grows() {
-    // Dual-series bound (MATH.md §2, |sin y| ≤ |y|):
+    // Dual-series bound (docs/math.md §2, |sin y| ≤ |y|):
     // |g_t(z)| ≤ 2ω_t²|z| Σ_m m² q^{m²} / (1 − 2Σ_m q^{m²}), q = e^{−πb_t²}, ω_t = √(2π)γ/a_t.
     let pc = GaussianPancakes::with_random_secret(5, 2.0, 0.5, 4).unwrap();
     let x = random_points(5, 50, 6, 2.0);
@@ -508,7 +510,7 @@ fn score_tends_to_minus_x_as_t_grows() {
 
 #[test]
 fn direct_and_dual_forms_agree_for_density_and_score() {
-    // Both forms are exact (MATH.md §2). Compared where both are well conditioned:
+    // Both forms are exact (docs/math.md §2). Compared where both are well conditioned:
     // b ∈ [0.3, 3] and |z| ≤ 5 (at b ≥ 0.3 the dual form's cancellation costs at most a few
     // digits). Measured agreement ≤ 1e-12 on log A and on g relative to its scale 1/τ.
     for (gamma, sigma) in [(6.0, 0.05), (2.0, 0.5), (2.0, 0.3), (6.0, 0.25), (3.0, 1.0)] {
@@ -564,7 +566,7 @@ fn direct_and_dual_forms_agree_for_density_and_score() {
 
 #[test]
 fn tails_up_to_forty_are_finite_and_obey_the_score_bound() {
-    // MATH.md §2: |g_t| ≤ 4√(2π)/τ_t² (paper Lemma B.5 in standard units).
+    // docs/math.md §2: |g_t| ≤ 4√(2π)/τ_t² (paper Lemma B.5 in standard units).
     for (gamma, sigma) in [(6.0, 0.01), (6.0, 0.05), (2.0, 0.5), (0.5, 2.0)] {
         for t in [0.0, 0.01, 1.0, 20.0] {
             let p = PancakeProfile::new(gamma, sigma)
@@ -590,7 +592,7 @@ fn tails_up_to_forty_are_finite_and_obey_the_score_bound() {
 
 #[test]
 fn tv_and_kl_obey_the_papers_lemmas() {
-    // MATH.md §2: TV > ½ when γσ < 0.0708 (Lemma B.9); TV ≤ 8e^{−πb²} when σ ≥ 2/γ
+    // docs/math.md §2: TV > ½ when γσ < 0.0708 (Lemma B.9); TV ≤ 8e^{−πb²} when σ ≥ 2/γ
     // (Lemma B.10); KL(A‖N(0,1)) ≤ ½ log(1 + 1/σ²) (Lemma B.11, KL by quadrature here).
     for (gamma, sigma) in [(6.0, 0.01), (10.0, 0.007), (3.0, 0.02)] {
         assert!(
@@ -627,7 +629,7 @@ fn at_time_is_pancakes_with_sigma_t_and_its_data_score_is_the_score_at_t() {
         let law = pc.at_time(t).unwrap();
         assert_eq!(law.secret(), pc.secret());
         assert_eq!(law.gamma(), pc.gamma());
-        // σ_t² = e^{2t}(1+σ²) − 1 (MATH.md §2).
+        // σ_t² = e^{2t}(1+σ²) − 1 (docs/math.md §2).
         assert!((law.sigma().powi(2) - ((2.0 * t).exp() * (1.0 + 0.0025) - 1.0)).abs() < 1e-14);
         let (mut a, mut b) = (Array2::zeros((4, 3)), Array2::zeros((4, 3)));
         pc.score(t, x.view(), a.view_mut()).unwrap();

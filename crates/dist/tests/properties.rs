@@ -1,13 +1,13 @@
 //! Property tests (proptest) over random parameters, points and OU times:
 //!
-//! - the direct and Poisson-dual forms of one lattice sum agree (MATH.md §1: both are exact;
+//! - the direct and Poisson-dual forms of one lattice sum agree (docs/math.md §1: both are exact;
 //!   where both are well conditioned they agree to ≤ 1e−14 relative — asserted at 1e−12 on
 //!   log S and its derivatives);
 //! - every analytic score equals the central finite difference of its own log-density, and
 //!   both are finite, at random points (|z| up to 40 along the pancakes' secret) and OU times
-//!   t ∈ [1e−8, 50] (MATH.md §2 "Tests evaluate z far into the tails … and require finite
+//!   t ∈ [1e−8, 50] (docs/math.md §2 "Tests evaluate z far into the tails … and require finite
 //!   values there"; STYLE.md: every analytic score gets a finite-difference test);
-//! - discrete-Gaussian pmfs sum to 1 (MATH.md §1).
+//! - discrete-Gaussian pmfs sum to 1 (docs/math.md §1).
 //!
 //! Finite-difference tolerance: with step h the central difference of f errs by h²|f‴|/6
 //! (truncation), plus ~ε|f|/h from rounding f itself, plus ~ε|x|·|f′|/h because x ± h is

@@ -1,4 +1,4 @@
-//! Prints the size and error of g̃'s score network (MATH.md §5) against n for every
+//! Prints the size and error of g̃'s score network (docs/math.md §5) against n for every
 //! one-way-function candidate: `cargo run -p hardiff-nn --example owf_net_sizes [n...]`.
 //! One JSON line per (kind, n) on stdout, a table on stderr.
 

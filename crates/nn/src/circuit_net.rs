@@ -1,5 +1,5 @@
-//! Compiling boolean circuits (hardiff-owf's {AND, XOR, NOT, constant} IR, MATH.md §4) into
-//! ReLU networks with the gadgets of MATH.md §5: NOT a = 1 − a, AND a b = ReLU(a + b − 1), and
+//! Compiling boolean circuits (hardiff-owf's {AND, XOR, NOT, constant} IR, docs/math.md §4) into
+//! ReLU networks with the gadgets of docs/math.md §5: NOT a = 1 − a, AND a b = ReLU(a + b − 1), and
 //! XOR either as a + b − 2·ReLU(a + b − 1) ([`XorGadget::Affine`], one neuron) or as
 //! ReLU(a − b) + ReLU(b − a) ([`XorGadget::AbsDiff`], two neurons). The network is exact on
 //! every input in {0,1}^n; on inputs in \[0,1\]^n every wire stays in \[0,1\].

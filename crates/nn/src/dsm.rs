@@ -1,4 +1,4 @@
-//! Denoising score matching (MATH.md §8): the training loop of a [`ScoreMlp`] on samples.
+//! Denoising score matching (docs/math.md §8): the training loop of a [`ScoreMlp`] on samples.
 //!
 //! Per step: draw a batch x₀ from the data ([`SampleBatch`]), per row a time t log-uniform on
 //! [t_min, T] and z ~ N(0, I), form x_t = α_t x₀ + √v_t z, and minimise the λ(t) = v_t weighted

@@ -1,4 +1,4 @@
-//! Exact ReLU gadgets (MATH.md §5 "As a ReLU network"), written against a [`ReluGraph`]:
+//! Exact ReLU gadgets (docs/math.md §5 "As a ReLU network"), written against a [`ReluGraph`]:
 //!
 //! | gadget | formula | exact where | neurons |
 //! |---|---|---|---|
@@ -33,7 +33,7 @@ pub fn and(g: &mut ReluGraph, a: &Affine, b: &Affine) -> Affine {
     g.relu(&(&(a + b) + -1.0))
 }
 
-/// XOR a b = a + b − 2·ReLU(a + b − 1) (one neuron; MATH.md §5's form).
+/// XOR a b = a + b − 2·ReLU(a + b − 1) (one neuron; docs/math.md §5's form).
 pub fn xor(g: &mut ReluGraph, a: &Affine, b: &Affine) -> Affine {
     let s = a + b;
     let n = g.relu(&(&s + -1.0));

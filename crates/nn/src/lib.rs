@@ -1,6 +1,6 @@
 //! # hardiff-nn
 //!
-//! ReLU score networks (MATH.md §5, §8): dense MLPs trained by denoising score matching, and
+//! ReLU score networks (docs/math.md §5, §8): dense MLPs trained by denoising score matching, and
 //! networks built by construction from boolean circuits and rounding gadgets.
 //!
 //! **Architecture invariant:** networks know distributions only through samples and the
@@ -35,12 +35,12 @@
 //! Map:
 //! - [`mlp`]: dense ReLU MLP arithmetic (batched forward/backward as matrix products), Adam;
 //! - [`score_mlp`]: the time-conditioned score network, its `Score`/`ScoreVjp` and checkpoints;
-//! - [`dsm`]: denoising score matching (MATH.md §8);
+//! - [`dsm`]: denoising score matching (docs/math.md §8);
 //! - [`relu_net`]: sparse layered ReLU networks built by construction, with honest size counts;
 //! - [`gadgets`]: exact ReLU gadgets (boolean gates, clamp, sign ramp, piecewise-linear 1-D
 //!   functions);
 //! - [`circuit_net`]: boolean circuits (hardiff-owf) compiled into ReLU networks;
-//! - [`owf_net`]: g̃'s efficient score (MATH.md §5) as one ReLU network per time step;
+//! - [`owf_net`]: g̃'s efficient score (docs/math.md §5) as one ReLU network per time step;
 //! - [`projected`]: a score on one known direction, lifted from a 1-D score (what a learner
 //!   that knows the pancakes' secret can achieve).
 //!

@@ -1,4 +1,4 @@
-//! Dense ReLU multilayer perceptrons with batched forward and backward passes (MATH.md §8).
+//! Dense ReLU multilayer perceptrons with batched forward and backward passes (docs/math.md §8).
 //!
 //! This module is the arithmetic of a plain MLP and nothing else: it knows neither time nor
 //! scores (see [`crate::score_mlp`]). Every pass is a sequence of matrix products over the whole

@@ -1,7 +1,7 @@
-//! The efficient score of g̃ (MATH.md §5) as **one ReLU network per time step**.
+//! The efficient score of g̃ (docs/math.md §5) as **one ReLU network per time step**.
 //!
 //! At OU time t with VE level σ = √(e^{2t} − 1) the network maps a point (x, u) ∈ R^{n+m}
-//! (OU coordinates) to its score s_t = e^t s_σ(e^t ·) (MATH.md §0), built from the gadgets of
+//! (OU coordinates) to its score s_t = e^t s_σ(e^t ·) (docs/math.md §0), built from the gadgets of
 //! [`crate::gadgets`]:
 //!
 //! - **x-part** (both regimes): score_x_i = G(x_i) with G a 1-D function turned into a
@@ -20,8 +20,9 @@
 //!   (e^{2t}/σ²) u_j; large-noise regime: score_u_j = −(e^{2t}/σ²) u_j.
 //!
 //! The ramp half-width is δ = `ramp_fraction`·min(σ, α/2) in VE units (δ·e^{−t} in OU units).
-//! **Note on MATH.md §5**: it says the ramp is "exact outside (−α/2, α/2), where g̃_σ has
-//! vanishing mass at small σ". That is not so: the innermost lattice points are ±α/2 themselves,
+//! **Why δ ≪ σ** (docs/math.md §5 "As a ReLU network", and its corrections appendix): an
+//! earlier draft said the ramp may be "exact outside (−α/2, α/2), where g̃_σ has vanishing mass
+//! at small σ". That is not so: the innermost lattice points are ±α/2 themselves,
 //! so about half of their mass (≈ P(±α/2) ≈ 0.2 per coordinate for R = 1, α = 0.5) lies inside
 //! (−α/2, α/2) at every σ. The ramp must be exact outside (−δ, δ) with δ ≪ σ: the mass of g̃_σ
 //! in (−δ, δ) is ≈ 4δ·P(α/2)·φ_σ(α/2), negligible for δ = 10⁻³σ.
@@ -339,7 +340,7 @@ pub struct OwfStepSummary {
 }
 
 /// What `hardiff nn compile --format json` prints: the network for g̃ of (kind, n, m, seed) at
-/// the default instance (MATH.md §5 default rule) over a time grid.
+/// the default instance (docs/math.md §5 default rule) over a time grid.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OwfNetSummary {
     /// The candidate.

@@ -1,4 +1,4 @@
-//! Scores that live on one known direction (MATH.md §2): ŝ(x) = −x + (ŝ₁(t, ⟨x,u⟩) + ⟨x,u⟩)·u
+//! Scores that live on one known direction (docs/math.md §2): ŝ(x) = −x + (ŝ₁(t, ⟨x,u⟩) + ⟨x,u⟩)·u
 //! from a 1-D score ŝ₁ along a unit vector u. For Gaussian pancakes with secret u the exact
 //! score has exactly this form with ŝ₁ = (log A_t)′, so a 1-D network trained on the projections
 //! ⟨x, u⟩ and lifted by [`ProjectedScore`] is what a learner that *knows* u can achieve.
@@ -9,7 +9,7 @@ use hardiff_dist::{Dimension, Score};
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 
 /// A score −x + (ŝ₁(t, ⟨x,u⟩) + ⟨x,u⟩)·u built from a 1-D score ŝ₁ along a known unit vector u
-/// (for pancakes the exact score has exactly this form with ŝ₁ = (log A_t)′, MATH.md §2).
+/// (for pancakes the exact score has exactly this form with ŝ₁ = (log A_t)′, docs/math.md §2).
 #[derive(Debug, Clone)]
 pub struct ProjectedScore<S> {
     direction: Array1<f64>,
@@ -82,7 +82,7 @@ mod tests {
 
     #[test]
     fn lifting_the_one_dimensional_pancake_score_gives_the_exact_score() {
-        // MATH.md §2: the pancake score is s_t(x) = −x + g_t(⟨x,u⟩)·u with g_t(z) = (log A_t)′(z) + z,
+        // docs/math.md §2: the pancake score is s_t(x) = −x + g_t(⟨x,u⟩)·u with g_t(z) = (log A_t)′(z) + z,
         // and A_t is the law of ⟨x, u⟩ — the 1-D pancakes with secret 1. Both sides evaluate the
         // same lattice sums, so they agree to rounding.
         let u = array![0.6, 0.0, -0.8];

@@ -1,4 +1,4 @@
-//! ReLU networks built by construction (MATH.md §5 "As a ReLU network"): a graph builder in
+//! ReLU networks built by construction (docs/math.md §5 "As a ReLU network"): a graph builder in
 //! which every value is an affine form over inputs and ReLU neurons, and its compilation to a
 //! strictly layered sparse network whose size can be counted honestly.
 //!

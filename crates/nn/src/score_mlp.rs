@@ -1,4 +1,4 @@
-//! A time-conditioned score network ŝ(t, x) built on a dense ReLU [`Mlp`] (MATH.md §8), its
+//! A time-conditioned score network ŝ(t, x) built on a dense ReLU [`Mlp`] (docs/math.md §8), its
 //! [`Score`]/[`ScoreVjp`] implementations and its versioned JSON checkpoint.
 //!
 //! **Input**: the row `[x, embed(t)]` where embed(t) (see [`TimeEmbedding`]) is
@@ -6,7 +6,7 @@
 //! i.e. log-time rescaled to [−1, 1] on the training range (and extrapolated linearly outside).
 //!
 //! **Output**: the network output n(x, t) ∈ R^d predicts −z (the DSM target with weighting
-//! λ(t) = v_t, MATH.md §8) and the score is ŝ(t, x) = base(x) + n(x, t)/√v_t with
+//! λ(t) = v_t, docs/math.md §8) and the score is ŝ(t, x) = base(x) + n(x, t)/√v_t with
 //! base = 0 ([`Parameterization::Noise`]) or base = −x, the score of the stationary N(0, I)
 //! ([`Parameterization::GaussianResidual`]); the latter only changes what the network must learn,
 //! not what it can represent (−x is itself a two-ReLU-per-coordinate function).
@@ -85,7 +85,7 @@ pub enum Parameterization {
     GaussianResidual,
 }
 
-/// A learned score ŝ(t, x) = base(x) + n([x, embed(t)])/√v_t (module docs; MATH.md §8).
+/// A learned score ŝ(t, x) = base(x) + n([x, embed(t)])/√v_t (module docs; docs/math.md §8).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreMlp {
     dim: usize,

@@ -1,4 +1,4 @@
-//! Circuits compiled into ReLU networks equal the circuits (MATH.md §4–§5): exhaustively on
+//! Circuits compiled into ReLU networks equal the circuits (docs/math.md §4–§5): exhaustively on
 //! {0,1}^n for n ≤ 12 and on random inputs beyond, for every one-way-function candidate; the
 //! reference is the circuit's own bit-sliced evaluation in hardiff-owf.
 

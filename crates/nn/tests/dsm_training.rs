@@ -1,5 +1,5 @@
-//! DSM training converges to known scores (MATH.md §8): diagonal Gaussians in d = 1 and d = 8
-//! (closed-form score at every t, MATH.md §7 "Under OU, N(μ, Σ) at time t is
+//! DSM training converges to known scores (docs/math.md §8): diagonal Gaussians in d = 1 and d = 8
+//! (closed-form score at every t, docs/math.md §7 "Under OU, N(μ, Σ) at time t is
 //! N(α_t μ, α_t² Σ + v_t I)") and a two-component Gaussian mixture whose exact score is the
 //! responsibility-weighted average of the component scores. The references are computed inline
 //! here, independently of the network code and of `hardiff-dist`'s Gaussian types.

@@ -1,4 +1,4 @@
-//! g̃'s score network (MATH.md §5) against the efficient score it implements and against the
+//! g̃'s score network (docs/math.md §5) against the efficient score it implements and against the
 //! exact (brute-force) score of hardiff-dist.
 
 use hardiff_dist::owf_dist::OwfDistribution;
@@ -70,7 +70,7 @@ fn network_equals_the_efficient_score_outside_the_ramp() {
 
 #[test]
 fn network_error_against_the_exact_score_is_within_two_epsilon() {
-    // MATH.md §5: the efficient score's normalised error is ≤ 2ε = 0.1 over the grid under the
+    // docs/math.md §5: the efficient score's normalised error is ≤ 2ε = 0.1 over the grid under the
     // default rule; the network adds ≤ pl_tolerance = 0.01 on top (as a sup-norm bound).
     let d = dist(Candidate::Goldreich, 5, 5);
     let times = default_time_grid(&d);

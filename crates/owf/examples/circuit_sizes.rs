@@ -1,4 +1,4 @@
-//! Prints the circuit size (gates, by type) and depth of every candidate (MATH.md §4:
+//! Prints the circuit size (gates, by type) and depth of every candidate (docs/math.md §4:
 //! "Size and depth are reported").
 //!
 //! `cargo run -p hardiff-owf --example circuit_sizes`

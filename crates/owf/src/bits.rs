@@ -4,7 +4,7 @@
 //!
 //! - **bit order**: bit `i` of a `Bits` is bit `i % 64` of word `i / 64` (little-endian words),
 //!   equivalently bit `i % 8` of byte `i / 8` of [`Bits::to_le_bytes`];
-//! - **bytes**: a vector of `len` bits packs into ⌈len/8⌉ bytes, little-endian (MATH.md §4: "x
+//! - **bytes**: a vector of `len` bits packs into ⌈len/8⌉ bytes, little-endian (docs/math.md §4: "x
 //!   packed little-endian into ⌈n/8⌉ bytes"); this is exactly the byte string BLAKE3 hashes;
 //! - **hex**: [`Bits::to_hex`] writes those bytes in order, two lowercase digits per byte (high
 //!   nibble first), so the hex of a BLAKE3 output equals the `blake3` crate's `to_hex()`;

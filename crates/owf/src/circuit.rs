@@ -1,7 +1,7 @@
-//! Boolean circuits over {AND, XOR, NOT, constants} (MATH.md §4 "Circuits").
+//! Boolean circuits over {AND, XOR, NOT, constants} (docs/math.md §4 "Circuits").
 //!
 //! Every one-way-function candidate compiles to a [`Circuit`], which is what hardiff-nn turns
-//! into a ReLU network (MATH.md §5 "As a ReLU network": NOT a = 1 − a, AND a b = ReLU(a + b − 1),
+//! into a ReLU network (docs/math.md §5 "As a ReLU network": NOT a = 1 − a, AND a b = ReLU(a + b − 1),
 //! XOR a b = a + b − 2·ReLU(a + b − 1)). The IR is deliberately tiny:
 //!
 //! - wires `0..n_inputs` are the inputs; gate `i` drives wire `n_inputs + i`;

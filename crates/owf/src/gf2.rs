@@ -1,5 +1,5 @@
 //! Dense matrices over GF(2): the linear control's map, its full-rank check, and the Gaussian
-//! elimination that inverts it (MATH.md §4 "Easy controls").
+//! elimination that inverts it (docs/math.md §4 "Easy controls").
 
 use crate::bits::{words_for, Bits};
 use crate::error::{Error, Result};

@@ -3,7 +3,7 @@
 //! The [`Inverter`] trait is the plug-in point for every attack hardiff compares: generic brute
 //! force (work ~2^n, the baseline a one-way function forces), Gaussian elimination for the
 //! GF(2)-affine controls (polynomial), and — in hardiff-harness — the reduction that inverts f
-//! by posterior sampling on g̃ (MATH.md §6). Costs are counted in f-evaluations, which go
+//! by posterior sampling on g̃ (docs/math.md §6). Costs are counted in f-evaluations, which go
 //! through f's shared counter as well as into the returned [`Inversion`].
 
 use crate::bits::Bits;

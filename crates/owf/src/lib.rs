@@ -1,6 +1,6 @@
 //! # hardiff-owf
 //!
-//! One-way function candidates (MATH.md §4), boolean circuits they compile to, and inverters.
+//! One-way function candidates (docs/math.md §4), boolean circuits they compile to, and inverters.
 //!
 //! **Architecture invariant:** this crate *knows nothing about real numbers*: bits, circuits and
 //! counted evaluations only. It depends on no other hardiff crate.
@@ -15,7 +15,7 @@
 //! - [`Circuit`] / [`CircuitBuilder`]: the {AND, XOR, NOT, constant} circuit IR that hardiff-nn
 //!   compiles into ReLU networks.
 //! - [`Inverter`]: [`BruteForce`] (≤ 2^n counted evaluations) and [`Elimination`] (GF(2)-affine
-//!   controls); the posterior-sampling reduction of MATH.md §6 is one more implementation.
+//!   controls); the posterior-sampling reduction of docs/math.md §6 is one more implementation.
 //! - [`CallCounter`]: the workspace's one counter of oracle calls (hardiff-dist re-exports it).
 //!
 //! [`name`]: OneWayFunction::name

@@ -1,4 +1,4 @@
-//! The [`OneWayFunction`] trait (MATH.md §4): what every candidate — built in or defined in a
+//! The [`OneWayFunction`] trait (docs/math.md §4): what every candidate — built in or defined in a
 //! downstream crate — implements.
 //!
 //! Evaluation always goes through [`OneWayFunction::eval`] / [`OneWayFunction::eval_batch`],
@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use std::fmt;
 
 /// A function f: {0,1}^input_bits → {0,1}^output_bits on packed bits ([`Bits`], bit order
-/// documented there), with counted evaluation and a circuit that computes it (MATH.md §4).
+/// documented there), with counted evaluation and a circuit that computes it (docs/math.md §4).
 ///
 /// Implementors provide the required methods — a [`name`](OneWayFunction::name), the sizes,
 /// the [`CallCounter`], [`eval_uncounted`](OneWayFunction::eval_uncounted), a
@@ -31,10 +31,10 @@ pub trait OneWayFunction: Send + Sync + fmt::Debug {
     /// same name may differ (other key, other sizes).
     fn name(&self) -> &str;
 
-    /// The number of input bits (n in MATH.md §4).
+    /// The number of input bits (n in docs/math.md §4).
     fn input_bits(&self) -> usize;
 
-    /// The number of output bits (m in MATH.md §4).
+    /// The number of output bits (m in docs/math.md §4).
     fn output_bits(&self) -> usize;
 
     /// The seed the function was built from, if any (`None` for unseeded functions such as
@@ -55,7 +55,7 @@ pub trait OneWayFunction: Send + Sync + fmt::Debug {
     /// A boolean circuit over {AND, XOR, NOT, constants} computing f (input_bits inputs,
     /// output_bits outputs, output j = bit j of f(x)); its evaluation equals
     /// [`OneWayFunction::eval`] on every input. hardiff-nn compiles it into a ReLU network
-    /// (MATH.md §5).
+    /// (docs/math.md §5).
     fn compile(&self) -> Circuit;
 
     /// The same function with its own counter at zero: what a caller holds when it must own f

@@ -1,4 +1,4 @@
-//! Cross-module behaviour of the candidates (MATH.md §4): BLAKE3's published test vectors,
+//! Cross-module behaviour of the candidates (docs/math.md §4): BLAKE3's published test vectors,
 //! pinned outputs, circuit ≡ direct evaluation, counted costs, typed errors.
 
 use hardiff_owf::candidates::keyed_blake3_circuit;

@@ -1,4 +1,4 @@
-//! Inverters (MATH.md §4, §6): brute force with exactly counted cost, elimination for the
+//! Inverters (docs/math.md §4, §6): brute force with exactly counted cost, elimination for the
 //! GF(2)-affine controls, typed refusals.
 
 use hardiff_owf::{

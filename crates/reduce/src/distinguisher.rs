@@ -1,4 +1,4 @@
-//! Song's reduction (MATH.md §3): a score oracle for an unknown law D ∈ {P_u, N(0, I_d)} turned
+//! Song's reduction (docs/math.md §3): a score oracle for an unknown law D ∈ {P_u, N(0, I_d)} turned
 //! into a distinguisher; the oracles the experiments feed it; and the statistical contrast —
 //! brute-force projection pursuit over an η-net of the sphere.
 //!
@@ -18,7 +18,7 @@
 //! no constants, and with L ≈ 1/τ_t² they would ask for tens of thousands of grid times. hardiff
 //! uses instead (defaults of [`PancakeDistinguisher::new`]):
 //! - **grid**: h = t₁ = [`DEFAULT_FIRST_TIME`] = 0.05 and N = [`DEFAULT_TIME_STEPS`] = 4, so
-//!   t ∈ {0.05, 0.10, 0.15, 0.20}. E_{z~N(0,I)}‖s_t(z) + z‖² = E\[g_t²\] decreases in t (MATH.md §3),
+//!   t ∈ {0.05, 0.10, 0.15, 0.20}. E_{z~N(0,I)}‖s_t(z) + z‖² = E\[g_t²\] decreases in t (docs/math.md §3),
 //!   so for the exact oracle the maximum is attained at t₁; the later times only give an
 //!   oracle that is poor at t₁ further chances. t₁ = 0.05 keeps the pancakes of width
 //!   τ_{t₁} ≈ 0.32 (at γ = 2, σ = 0.1) resolvable by a small network while the signal
@@ -28,10 +28,10 @@
 //!   pancakes; independent of u and d, [`PancakeProfile::mean_squared_excess_score_under_gaussian`]), so the
 //!   decision level τ/2 sits half-way between the exact oracle's Δ under N(0, I) (0) and under
 //!   P_u (τ);
-//! - **truncation**: M = √d + 6 + 4√(2π)/τ_{t₁}², the form √d + C/σ² of MATH.md §3 with σ
+//! - **truncation**: M = √d + 6 + 4√(2π)/τ_{t₁}², the form √d + C/σ² of docs/math.md §3 with σ
 //!   replaced by the profile width at the earliest queried time: the exact score
 //!   −z + g_t(⟨z,u⟩)u has norm ≤ ‖z‖ + |g_t| and |g_t| ≤ 4√(2π)/τ_t² ≤ 4√(2π)/τ_{t₁}²
-//!   (MATH.md §2, Lemma B.5), while P(‖z‖ > √d + 6) ≤ e^{−18} ≈ 1.5e−8, so the exact oracle is
+//!   (docs/math.md §2, Lemma B.5), while P(‖z‖ > √d + 6) ≤ e^{−18} ≈ 1.5e−8, so the exact oracle is
 //!   essentially never truncated and truncation only tames a learned oracle's wild outputs.
 //!
 //! # Oracles ([`OracleSpec`])
@@ -50,7 +50,7 @@
 //!   the poly budget of [`MlpBudget`];
 //! - `GaussianScore`: −x whatever D is (knows nothing): advantage exactly 0.
 //!
-//! # Statistical contrast (MATH.md §3, paper §4)
+//! # Statistical contrast (docs/math.md §3, paper §4)
 //! [`SphereNet`] is a deterministic net of the sphere; [`projection_pursuit`] finds the net
 //! direction maximising the empirical mean of the contrast T(z) = cos(ωz), ω = √(2π)γa
 //! ([`PancakeContrast`]): along u, ωz = 2πk + √(2π)γσg, so E\[T\] = e^{−πγ²σ²} (large), while
@@ -89,7 +89,7 @@ pub enum Hypothesis {
     Gaussian,
 }
 
-/// The value of the statistic Δ̂ on one run (MATH.md §3).
+/// The value of the statistic Δ̂ on one run (docs/math.md §3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Statistic {
     /// Δ̂ = max over the grid of the per-time means.
@@ -102,7 +102,7 @@ pub struct Statistic {
     pub queries: u64,
 }
 
-/// Song's distinguisher for (γ, σ)-pancakes in dimension d (MATH.md §3; constants in the
+/// Song's distinguisher for (γ, σ)-pancakes in dimension d (docs/math.md §3; constants in the
 /// module docs). A constructed value is always valid.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PancakeDistinguisher {
@@ -670,7 +670,7 @@ pub fn estimate_advantage(
 /// At most this many net points are built (beyond it projection pursuit is out of reach).
 pub const MAX_NET_POINTS: u64 = 50_000_000;
 
-/// A deterministic net of the sphere S^{d−1} up to sign (MATH.md §3, statistical contrast).
+/// A deterministic net of the sphere S^{d−1} up to sign (docs/math.md §3, statistical contrast).
 ///
 /// **Construction**: the grid points of the cube [−1, 1]^d with spacing 2/m that lie on its
 /// surface (integer coordinates i_j ∈ {−m, −m+2, …, m} with max_j |i_j| = m), normalised, and

@@ -1,10 +1,10 @@
-//! The reduction of arXiv 2402.12727 (MATH.md §6): **a posterior sampler for g̃ inverts f.**
+//! The reduction of arXiv 2402.12727 (docs/math.md §6): **a posterior sampler for g̃ inverts f.**
 //!
 //! Given y = f(s*) for an unknown s*, the inverter builds g̃ for f, measures the f-part of a
 //! (virtual) sample whose seed is s* — A reads the first `bits` output coordinates u, and
 //! y_meas = β(2y − 1) + η ξ — runs any posterior sampler of hardiff-sde on (g̃, A, y_meas),
 //! decodes each posterior sample's input signs ŝ = 1\[x > 0\], and checks f(ŝ) = y. Exact
-//! posterior samples put almost all their mass on preimages once η ≪ β (MATH.md §6), so an
+//! posterior samples put almost all their mass on preimages once η ≪ β (docs/math.md §6), so an
 //! efficient posterior sampler would be an efficient inverter; [`PosteriorInverter`] implements
 //! `hardiff_owf::Inverter`, so it is measured beside brute force and elimination.
 
@@ -23,14 +23,14 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ScoreOracle {
-    /// The efficient score of MATH.md §5 (one f-evaluation per point): what a network computes.
+    /// The efficient score of docs/math.md §5 (one f-evaluation per point): what a network computes.
     Efficient,
     /// The exact score by brute force over 2^n seeds (exponential; small n only).
     Exact,
 }
 
 /// The measurement of the first `bits` output coordinates of g̃ with noise η, and the observed
-/// y_meas = β(2y_{\[bits\]} − 1) + η ξ for the output bits `y` (MATH.md §6).
+/// y_meas = β(2y_{\[bits\]} − 1) + η ξ for the output bits `y` (docs/math.md §6).
 pub fn measure_output_bits(
     dist: &OwfDistribution,
     y: &Bits,
@@ -84,7 +84,7 @@ pub struct PosteriorInverter {
     pub score: ScoreOracle,
     /// Posterior samples per attempt (particles for SMC: see `config`).
     pub samples: usize,
-    /// Measurement noise as a multiple of β (default ¼, MATH.md §5).
+    /// Measurement noise as a multiple of β (default ¼, docs/math.md §5).
     pub noise_ratio: f64,
     /// Seed of the measurement noise and the sampler (streams are keyed by y, so an attempt is
     /// a deterministic function of (seed, y)).

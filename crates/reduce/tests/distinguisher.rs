@@ -1,5 +1,5 @@
-//! Song's reduction (MATH.md §3): the statistic, the oracles, the advantage estimator and the
-//! projection-pursuit contrast, checked against MATH.md's reference values, closed forms,
+//! Song's reduction (docs/math.md §3): the statistic, the oracles, the advantage estimator and the
+//! projection-pursuit contrast, checked against docs/math.md's reference values, closed forms,
 //! quadrature and probability bounds. Statistical assertions state their false-failure rate.
 
 use approx::assert_relative_eq;
@@ -11,9 +11,9 @@ use hardiff_reduce::distinguisher::{
 };
 use ndarray::Array2;
 
-/// MATH.md §3 reference: E_{z~N(0,1)}[g_t²] for (γ, σ) = (2, 0.5) at t = 0.01.
+/// docs/math.md §3 reference: E_{z~N(0,1)}[g_t²] for (γ, σ) = (2, 0.5) at t = 0.01.
 const REF_T001: f64 = 0.175995;
-/// MATH.md §3 reference: the same at t = 0.1.
+/// docs/math.md §3 reference: the same at t = 0.1.
 const REF_T01: f64 = 0.0056477;
 
 /// E_{z~N(0,1)}[g(z)⁴] by quadrature (for the Monte-Carlo standard error of a mean of g²).
@@ -50,8 +50,8 @@ fn exact_oracle_statistic_is_exactly_zero_under_the_null() {
 }
 
 #[test]
-fn threshold_is_the_math_md_reference() {
-    // τ = E[g_{t₁}²] with t₁ = h: MATH.md §3 reference values for (2, 0.5).
+fn threshold_is_the_docs_math_reference() {
+    // τ = E[g_{t₁}²] with t₁ = h: docs/math.md §3 reference values for (2, 0.5).
     let a = PancakeDistinguisher::with_grid(3, 2.0, 0.5, 0.01, 1, 1).unwrap();
     assert_relative_eq!(a.threshold(), REF_T001, max_relative = 1e-5);
     assert_relative_eq!(a.decision_level(), 0.5 * REF_T001, max_relative = 1e-5);
@@ -79,7 +79,7 @@ fn threshold_is_the_math_md_reference() {
 #[test]
 fn exact_oracle_statistic_under_pancakes_matches_the_reference() {
     // Under P_u the per-time mean is an average of ℓ i.i.d. g_t(z)², z ~ N(0, 1): mean E[g_t²]
-    // (MATH.md §3 references), variance E[g⁴] − E[g²]² (quadrature). Each check allows 4.5
+    // (docs/math.md §3 references), variance E[g⁴] − E[g²]² (quadrature). Each check allows 4.5
     // standard errors: false-failure rate ≈ 7e−6 each (normal approximation, ℓ ≥ 4000 bounded
     // summands).
     let d = 5;

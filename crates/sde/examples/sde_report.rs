@@ -161,7 +161,7 @@ fn smc_convergence() {
     println!("| problem | steps | particles | log Z − log p_Y | max mean err | min ESS / P | resamples |");
     println!("|---|---|---|---|---|---|---|");
     for pb in problems() {
-        let (a, eta) = (pb.meas.a(), pb.meas.noise_std());
+        let (a, eta) = (pb.meas.matrix(), pb.meas.noise_std());
         let exact = pb.law.posterior_at_t_min(a, eta, pb.y.view());
         let big = exact.sample_batch(&mut rng::stream(3, "report-post-mean", &[]), 200_000);
         let (mu, _) = moments(big.view()).unwrap();
@@ -204,7 +204,7 @@ fn posterior(n: usize) {
     println!("| sampler | problem | steps | energy (exact-vs-exact) | max mean err | score evals/pt | VJPs/pt | notes |");
     println!("|---|---|---|---|---|---|---|---|");
     for pb in problems() {
-        let (a, eta) = (pb.meas.a(), pb.meas.noise_std());
+        let (a, eta) = (pb.meas.matrix(), pb.meas.noise_std());
         let exact = pb.law.posterior_at_t_min(a, eta, pb.y.view());
         let big = exact.sample_batch(&mut rng::stream(3, "report-post-mean", &[]), 200_000);
         let (mu, _) = moments(big.view()).unwrap();

@@ -1,4 +1,4 @@
-//! Time grids t_N = T > … > t_0 = t_min > 0 for the reverse-time samplers (MATH.md §7).
+//! Time grids t_N = T > … > t_0 = t_min > 0 for the reverse-time samplers (docs/math.md §7).
 //!
 //! Why a module: the grid decides where a sampler spends its score evaluations; the three
 //! standard choices are tested against their closed forms here once, and every sampler takes a
@@ -32,7 +32,7 @@ pub enum GridKind {
     /// Equal steps in log t: t_i = t_min (T/t_min)^{i/N}.
     Geometric,
     /// EDM/Karras: equal steps in σ^{1/ρ} of the VE noise level σ = √(e^{2t} − 1), mapped back
-    /// to t by MATH.md §0 (MATH.md §7).
+    /// to t by docs/math.md §0 (docs/math.md §7).
     Karras {
         /// The exponent ρ (7 in EDM).
         rho: f64,

@@ -1,7 +1,7 @@
 //! # hardiff-sde
 //!
 //! The forward OU process, time grids, unconditional diffusion samplers, linear measurements
-//! and posterior samplers (MATH.md §6–§7), plus the distances used to compare their output with
+//! and posterior samplers (docs/math.md §6–§7), plus the distances used to compare their output with
 //! exact samples.
 //!
 //! **Architecture invariant:** this crate never depends on `hardiff-nn`; samplers see scores

@@ -1,4 +1,4 @@
-//! Linear Gaussian measurements y = A x + η, η ~ N(0, η² I_m) (MATH.md §6), with the likelihood
+//! Linear Gaussian measurements y = A x + η, η ~ N(0, η² I_m) (docs/math.md §6), with the likelihood
 //! and its gradient that every posterior sampler uses.
 //!
 //! Why a module: the measurement is validated once at construction (shapes, η > 0), so the
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
-/// y = A x + η with A ∈ R^{m×d} and η ~ N(0, η² I_m) (MATH.md §6).
+/// y = A x + η with A ∈ R^{m×d} and η ~ N(0, η² I_m) (docs/math.md §6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinearMeasurement {
     a: Array2<f64>,
@@ -53,8 +53,8 @@ impl LinearMeasurement {
         Self::new(a, noise_std)
     }
 
-    /// The matrix A.
-    pub fn a(&self) -> ArrayView2<'_, f64> {
+    /// The measurement matrix A (one row per measured value).
+    pub fn matrix(&self) -> ArrayView2<'_, f64> {
         self.a.view()
     }
 
@@ -68,8 +68,8 @@ impl LinearMeasurement {
         self.a.ncols()
     }
 
-    /// Number m of measurements (length of y).
-    pub fn m(&self) -> usize {
+    /// The number of measured values, m' (rows of A, the length of y).
+    pub fn measurement_count(&self) -> usize {
         self.a.nrows()
     }
 
@@ -92,10 +92,10 @@ impl LinearMeasurement {
 
     /// Checks that y has length m and is finite.
     pub fn check_y(&self, y: &ArrayView1<f64>) -> Result<()> {
-        if y.len() != self.m() {
+        if y.len() != self.measurement_count() {
             return Err(Error::DimensionMismatch {
                 what: "length of y vs rows of A",
-                expected: self.m(),
+                expected: self.measurement_count(),
                 got: y.len(),
             });
         }
@@ -132,7 +132,7 @@ impl LinearMeasurement {
     }
 
     /// Writes log of the rejection sampler's acceptance probability,
-    /// −‖y − A x_b‖²/(2η²) (MATH.md §6), into `out[b]`.
+    /// −‖y − A x_b‖²/(2η²) (docs/math.md §6), into `out[b]`.
     pub fn log_acceptance(
         &self,
         x: ArrayView2<f64>,
@@ -163,7 +163,7 @@ impl LinearMeasurement {
 
     /// −(m/2) log(2πη²), the log normaliser of N(·; A x, η² I).
     pub fn log_normaliser(&self) -> f64 {
-        -0.5 * self.m() as f64 * (LN_2PI + 2.0 * self.noise_std.ln())
+        -0.5 * self.measurement_count() as f64 * (LN_2PI + 2.0 * self.noise_std.ln())
     }
 
     /// Writes ∇_x log p(y | x_b) = Aᵀ(y − A x_b)/η² into row b of `out` (the exact measurement
@@ -187,7 +187,7 @@ impl LinearMeasurement {
     }
 
     /// The rejection sampler's exact acceptance rate from the prior's log evidence log p_Y(y):
-    /// P_acc(y) = (2πη²)^{m/2} p_Y(y) (MATH.md §6).
+    /// P_acc(y) = (2πη²)^{m/2} p_Y(y) (docs/math.md §6).
     pub fn acceptance_rate(&self, log_evidence: f64) -> f64 {
         (log_evidence - self.log_normaliser()).exp()
     }

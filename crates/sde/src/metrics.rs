@@ -1,4 +1,4 @@
-//! Distances and tests between a sampler's output and exact samples (MATH.md §9): sliced
+//! Distances and tests between a sampler's output and exact samples (docs/math.md §9): sliced
 //! Wasserstein, energy distance, per-coordinate two-sample Kolmogorov–Smirnov and the
 //! component-mass chi-square for Gaussian-mixture laws.
 //!
@@ -124,7 +124,7 @@ pub fn energy_distance(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Result<f64> {
         - mean_pair_distance(&b, &b, true))
 }
 
-/// Two-sample KS test of each coordinate (MATH.md §9).
+/// Two-sample KS test of each coordinate (docs/math.md §9).
 pub fn coordinate_ks(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Result<Vec<TestResult>> {
     check_pair(&a, &b)?;
     Ok((0..a.ncols())
@@ -166,7 +166,7 @@ pub fn assign_components(
 }
 
 /// Pearson chi-square of component labels against expected masses (cells pooled below 5
-/// expected counts, MATH.md §9). Errors: a label out of range, or the errors of
+/// expected counts, docs/math.md §9). Errors: a label out of range, or the errors of
 /// [`hardiff_dist::stats::chi_square`] (e.g. too few samples for two pooled cells).
 pub fn component_mass_chi_square(labels: &[usize], masses: ArrayView1<f64>) -> Result<TestResult> {
     let k = masses.len();

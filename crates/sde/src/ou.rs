@@ -1,4 +1,4 @@
-//! The forward Ornstein–Uhlenbeck process dX = −X dt + √2 dB (MATH.md §0) and its exact
+//! The forward Ornstein–Uhlenbeck process dX = −X dt + √2 dB (docs/math.md §0) and its exact
 //! transitions and bridges.
 //!
 //! The coefficients α_t, v_t and the OU-time ↔ VE-σ map are owned by
@@ -27,7 +27,7 @@ pub(crate) fn fill_normal(rng: &mut dyn rand::RngCore, mut out: ArrayViewMut2<f6
 }
 
 /// Draws `n` points of the stationary law N(0, I_d) — the sampler's start at time T
-/// (MATH.md §7: at T ≈ 10 the law of X_T is e^{−T}-close to it).
+/// (docs/math.md §7: at T ≈ 10 the law of X_T is e^{−T}-close to it).
 pub fn stationary_sample(rng: &mut dyn rand::RngCore, n: usize, d: usize) -> Array2<f64> {
     let mut x = Array2::zeros((n, d));
     fill_normal(rng, x.view_mut());
@@ -35,7 +35,7 @@ pub fn stationary_sample(rng: &mut dyn rand::RngCore, n: usize, d: usize) -> Arr
 }
 
 /// Exact forward transition X_{t_to} | X_{t_from} = x for t_to ≥ t_from:
-/// e^{−Δ} x + √(1 − e^{−2Δ}) Z with Δ = t_to − t_from (MATH.md §0).
+/// e^{−Δ} x + √(1 − e^{−2Δ}) Z with Δ = t_to − t_from (docs/math.md §0).
 pub fn transition(
     x: ArrayView2<f64>,
     t_from: f64,
@@ -57,12 +57,12 @@ pub fn transition(
     Ok(out)
 }
 
-/// Exact forward noising from time 0: X_t = α_t x_0 + √v_t Z (MATH.md §0).
+/// Exact forward noising from time 0: X_t = α_t x_0 + √v_t Z (docs/math.md §0).
 pub fn forward(x0: ArrayView2<f64>, t: f64, rng: &mut dyn rand::RngCore) -> Result<Array2<f64>> {
     transition(x0, 0.0, t, rng)
 }
 
-/// Coefficients of the exact OU bridge q(x_{t'} | x_t, x_0) for 0 ≤ t' < t (MATH.md §7):
+/// Coefficients of the exact OU bridge q(x_{t'} | x_t, x_0) for 0 ≤ t' < t (docs/math.md §7):
 /// mean = `c_x0`·x_0 + `c_xt`·x_t, variance `var`·I, with a = e^{−(t−t')}, b = 1 − a²:
 /// c_x0 = b α_{t'}/v_t, c_xt = a v_{t'}/v_t, var = b v_{t'}/v_t.
 #[derive(Debug, Clone, Copy, PartialEq)]

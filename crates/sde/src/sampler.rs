@@ -1,4 +1,4 @@
-//! Unconditional reverse-time samplers that take any [`Score`] (MATH.md §7): Euler–Maruyama on
+//! Unconditional reverse-time samplers that take any [`Score`] (docs/math.md §7): Euler–Maruyama on
 //! the reverse SDE, the DDPM-ancestral (exact OU bridge) step, the probability-flow ODE with
 //! Heun (and with Euler, as the first-order reference), and annealed Langevin /
 //! predictor–corrector.
@@ -35,9 +35,9 @@ pub enum SamplerKind {
     /// Euler–Maruyama on the reverse SDE (weak order 1). CLI name `em`.
     EulerMaruyama,
     /// The exponential-integrator DDPM-ancestral step: the exact OU bridge from t to t' with
-    /// x_0 replaced by the denoiser D_t(x) (MATH.md §7). CLI name `ddpm`.
+    /// x_0 replaced by the denoiser D_t(x) (docs/math.md §7). CLI name `ddpm`.
     ///
-    /// Correction to MATH.md §7: this step is *not* exact in law for Gaussian data, even with the
+    /// As docs/math.md §7 (DDPM) explains, this step is *not* exact in law for Gaussian data, even with the
     /// exact denoiser. The exact reverse kernel is p(x_{t'} | x_t) = ∫ q(x_{t'} | x_t, x_0)
     /// p(x_0 | x_t) dx_0, whose covariance is the bridge variance *plus* c_x0² Cov[X_0 | X_t];
     /// the step drops the second term (e.g. one step from T = ∞ to 0 returns the point E\[X_0\]).
@@ -468,7 +468,8 @@ pub fn run(
 }
 
 /// One DDPM step with the *second-order Tweedie* covariance, exact in law for Gaussian data with
-/// the exact score (the correction to MATH.md §7 described at [`SamplerKind::DdpmAncestral`]).
+/// the exact score (docs/math.md §7; the missing covariance is described at
+/// [`SamplerKind::DdpmAncestral`]).
 ///
 /// With H = ∇² log p_t(x) (d VJPs against the unit vectors), Cov[X_0 | X_t = x] =
 /// e^{2t} v_t (I + v_t H), and the step draws Y' ~ N(c_x0 D_t(x) + c_xt x,

@@ -1,4 +1,4 @@
-//! Time grids against their closed forms, and the exact OU transitions (MATH.md §0, §7).
+//! Time grids against their closed forms, and the exact OU transitions (docs/math.md §0, §7).
 
 use hardiff_dist::ou_time::{self, ou_time_to_ve_sigma};
 use hardiff_dist::rng;
@@ -34,7 +34,7 @@ fn karras_grid_is_equispaced_in_sigma_to_the_one_over_rho() {
     let rho = 7.0;
     let (t_min, t_max, n) = (1e-3, 10.0, 30);
     let g = TimeGrid::new(GridKind::Karras { rho }, n, t_min, t_max).unwrap();
-    // σ_i = (σ_max^{1/ρ} + i/N (σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ with σ = √(e^{2t} − 1) (MATH.md §0, §7).
+    // σ_i = (σ_max^{1/ρ} + i/N (σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ with σ = √(e^{2t} − 1) (docs/math.md §0, §7).
     let (hi, lo) = (
         ou_time_to_ve_sigma(t_max).powf(1.0 / rho),
         ou_time_to_ve_sigma(t_min).powf(1.0 / rho),

@@ -1,4 +1,4 @@
-//! Posterior samplers against exact posteriors (MATH.md §6–§7): rejection sampling is exact and
+//! Posterior samplers against exact posteriors (docs/math.md §6–§7): rejection sampling is exact and
 //! its acceptance rate is (2πη²)^{m/2} p_Y(y); SMC converges as particles grow; the ΠGDM guided
 //! score is the exact posterior score when its Gaussian assumption holds; DPS, ΠGDM and Langevin
 //! have their known biases on Gaussian and GMM priors (exact where theory says so, bounded by
@@ -25,7 +25,7 @@ use ndarray::{array, Array1, Array2, ArrayView2, ArrayViewMut2};
 
 /// The d = 2 problem: one measurement y = x₁ + x₂/2 + η, η = 0.3, y = −0.3. On the GMM prior
 /// (masses 0.3, 0.7) the exact posterior masses are (0.851, 0.149) and P_acc ≈ 0.0030
-/// (closed forms, MATH.md §6–§7): y lies between the modes, so the measurement moves mass.
+/// (closed forms, docs/math.md §6–§7): y lies between the modes, so the measurement moves mass.
 fn problem_2d() -> (LinearMeasurement, Array1<f64>) {
     (
         LinearMeasurement::new(array![[1.0, 0.5]], 0.3).unwrap(),
@@ -48,7 +48,9 @@ fn rejection_sampling_is_exact_and_its_acceptance_rate_matches_the_closed_form()
     let n = 2000;
     // Gaussian prior: whitened KS against the exact posterior (2 coordinates at 1e-4/2 each).
     let g = common::gaussian(2);
-    let post = g.posterior(meas.a(), meas.noise_std(), y.view()).unwrap();
+    let post = g
+        .posterior(meas.matrix(), meas.noise_std(), y.view())
+        .unwrap();
     let mut r = rng::stream(200, "rejection", &[0]);
     // The typed sampler on the law itself (it needs only `SampleBatch`).
     let out = Rejection::new(RejectionConfig::default())
@@ -57,9 +59,9 @@ fn rejection_sampling_is_exact_and_its_acceptance_rate_matches_the_closed_form()
         .unwrap();
     assert!(whitened_ks(&post, &out.samples) > 1e-4 / 2.0);
     // Acceptance: prior draws until n acceptances ~ NegativeBinomial(n, P) with
-    // P = (2πη²)^{m/2} p_Y(y) (MATH.md §6): mean n/P, sd √(n(1−P))/P; |z| < 4.5 (rate 7e-6).
+    // P = (2πη²)^{m/2} p_Y(y) (docs/math.md §6): mean n/P, sd √(n(1−P))/P; |z| < 4.5 (rate 7e-6).
     let p_acc = meas.acceptance_rate(
-        g.log_evidence(meas.a(), meas.noise_std(), y.view())
+        g.log_evidence(meas.matrix(), meas.noise_std(), y.view())
             .unwrap(),
     );
     let draws = out.stats.prior_draws as f64;
@@ -73,7 +75,9 @@ fn rejection_sampling_is_exact_and_its_acceptance_rate_matches_the_closed_form()
     // GMM prior in d = 2: posterior component masses (chi-square, rate 1e-4) and per-component
     // whitened KS (2 components × 2 coordinates at 1e-4/4), acceptance rate as above.
     let m = common::gmm(2);
-    let post = m.posterior(meas.a(), meas.noise_std(), y.view()).unwrap();
+    let post = m
+        .posterior(meas.matrix(), meas.noise_std(), y.view())
+        .unwrap();
     let mut r = rng::stream(200, "rejection", &[1]);
     // By name, on a run-time prior.
     let out = PosteriorMethod::from_name("rejection")
@@ -94,7 +98,7 @@ fn rejection_sampling_is_exact_and_its_acceptance_rate_matches_the_closed_form()
         assert!(whitened_ks(c, &out.samples.select(ndarray::Axis(0), &rows)) > 1e-4 / 4.0);
     }
     let p_acc = meas.acceptance_rate(
-        m.log_evidence(meas.a(), meas.noise_std(), y.view())
+        m.log_evidence(meas.matrix(), meas.noise_std(), y.view())
             .unwrap(),
     );
     let draws = out.stats.prior_draws as f64;
@@ -115,7 +119,7 @@ fn rejection_budget_exhaustion_is_a_typed_error_with_the_measured_rate() {
     let meas = LinearMeasurement::new(a, 0.2).unwrap();
     let y = array![1.0, 0.5];
     let p = meas.acceptance_rate(
-        m.log_evidence(meas.a(), meas.noise_std(), y.view())
+        m.log_evidence(meas.matrix(), meas.noise_std(), y.view())
             .unwrap(),
     );
     let mut r = rng::stream(201, "budget", &[]);
@@ -151,7 +155,7 @@ fn guided_score_is_the_exact_posterior_score_when_pigdm_is_exact() {
     let meas = LinearMeasurement::new(array![[1.0, 0.5, 0.0], [0.0, -1.0, 2.0]], 0.2).unwrap();
     let y = array![0.5, -0.3];
     let post = prior
-        .posterior(meas.a(), meas.noise_std(), y.view())
+        .posterior(meas.matrix(), meas.noise_std(), y.view())
         .unwrap();
     let x = array![[0.1, 0.2, -0.3], [1.5, -2.0, 0.7], [0.0, 0.0, 0.0]];
     let with_vjp = WithVjp::new(&prior);
@@ -170,7 +174,9 @@ fn guided_score_is_the_exact_posterior_score_when_pigdm_is_exact() {
     // For a correlated prior the guided score is an approximation: report its error.
     let g = common::gaussian(2);
     let (meas, y) = problem_2d();
-    let post = g.posterior(meas.a(), meas.noise_std(), y.view()).unwrap();
+    let post = g
+        .posterior(meas.matrix(), meas.noise_std(), y.view())
+        .unwrap();
     let with_vjp = WithVjp::new(&g);
     let guided = GuidedScore::new(&with_vjp, &meas, y.view()).unwrap();
     let xs = g.sample_batch(&mut rng::stream(202, "guided", &[]), 500);
@@ -191,7 +197,7 @@ fn heun_on_the_exact_guided_score_samples_the_exact_posterior() {
     let prior = Gaussian::isotropic(array![1.0, -0.5], 1.0).unwrap();
     let (meas, y) = problem_2d();
     let post_t = prior
-        .posterior(meas.a(), meas.noise_std(), y.view())
+        .posterior(meas.matrix(), meas.noise_std(), y.view())
         .unwrap()
         .at_time(1e-3)
         .unwrap();
@@ -250,12 +256,12 @@ fn smc_converges_to_the_exact_posterior_as_particles_grow() {
     let post = m
         .at_time(1e-3)
         .unwrap()
-        .posterior(meas.a(), meas.noise_std(), y.view())
+        .posterior(meas.matrix(), meas.noise_std(), y.view())
         .unwrap();
     let exact_mean = post.mean();
     let exact_mass0 = post.weights()[0];
     let log_ev = m
-        .log_evidence(meas.a(), meas.noise_std(), y.view())
+        .log_evidence(meas.matrix(), meas.noise_std(), y.view())
         .unwrap();
     let mut rms = Vec::new();
     let mut mean_log_z = 0.0;
@@ -321,7 +327,7 @@ fn pigdm_and_langevin_are_exact_in_mean_on_an_isotropic_gaussian_and_dps_is_bias
     // itself (Jacobian-free) or `WithVjp` (exact) must give the same samples up to rounding.
     let prior = Gaussian::isotropic(array![1.0, -0.5], 1.0).unwrap();
     let (meas, y) = problem_2d();
-    let (a, eta) = (meas.a(), meas.noise_std());
+    let (a, eta) = (meas.matrix(), meas.noise_std());
     let target = prior
         .posterior(a, eta, y.view())
         .unwrap()
@@ -389,7 +395,7 @@ fn approximate_samplers_biases_on_a_correlated_gaussian_are_bounded() {
     let g = common::gaussian(2);
     let (meas, y) = problem_2d();
     let target = g
-        .posterior(meas.a(), meas.noise_std(), y.view())
+        .posterior(meas.matrix(), meas.noise_std(), y.view())
         .unwrap()
         .at_time(1e-3)
         .unwrap();
@@ -441,7 +447,7 @@ fn approximate_samplers_biases_on_a_gmm_are_bounded() {
     let post = m
         .at_time(1e-3)
         .unwrap()
-        .posterior(meas.a(), meas.noise_std(), y.view())
+        .posterior(meas.matrix(), meas.noise_std(), y.view())
         .unwrap();
     let n = 1000;
     let exact_prior = Prior::exact(&m);
@@ -541,7 +547,7 @@ fn every_diffusion_method_runs_by_name_on_a_user_defined_score() {
     let user = MyIsotropicScore { mean: mean.clone() };
     let law = Gaussian::isotropic(mean, 1.0).unwrap();
     let (meas, y) = problem_2d();
-    let (a, eta) = (meas.a(), meas.noise_std());
+    let (a, eta) = (meas.matrix(), meas.noise_std());
     let smoothed_post = law
         .posterior(a, eta, y.view())
         .unwrap()

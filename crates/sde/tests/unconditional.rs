@@ -1,4 +1,4 @@
-//! Unconditional samplers against exact laws (MATH.md §7): every sampler reproduces a
+//! Unconditional samplers against exact laws (docs/math.md §7): every sampler reproduces a
 //! two-component GMM in d = 2 and d = 8; errors shrink as steps grow with the expected orders;
 //! each sampler's output law on Gaussian data matches the exact law of its discretised chain;
 //! DDPM-ancestral is *not* exact in law for Gaussian data, its second-order-Tweedie variant is.
@@ -172,7 +172,7 @@ fn heun_is_second_order_and_euler_first_order_pathwise() {
 /// The exact law of a sampler's discretised chain for 1-D data N(μ, λ) (an eigen-direction of a
 /// Gaussian prior), started from N(0, 1) at T: every step is x' = A x + B + √V ξ because the
 /// score s_t(x) = −(x − α_t μ)/c_t with c_t = α_t² λ + v_t is affine. Independent of the
-/// sampler code (written from the step formulas of MATH.md §7).
+/// sampler code (written from the step formulas of docs/math.md §7).
 fn chain_law(kind: SamplerKind, grid: &TimeGrid, mu: f64, lam: f64) -> (f64, f64) {
     let (mut m, mut q) = (0.0, 1.0);
     let (alpha, var) = (|t: f64| (-t).exp(), |t: f64| 1.0 - (-2.0 * t).exp());
@@ -267,7 +267,7 @@ fn eigen_ks(g: &Gaussian, x: &Array2<f64>, law: impl Fn(f64, f64) -> (f64, f64))
 #[test]
 fn sampler_output_matches_its_chain_law_and_ddpm_is_not_exact() {
     // With 8 steps the discretisation bias is large, so this checks that the code runs the
-    // chain of MATH.md §7 (KS per eigen-direction against chain_law; 4 samplers × 2 directions,
+    // chain of docs/math.md §7 (KS per eigen-direction against chain_law; 4 samplers × 2 directions,
     // threshold 1e-3/8 each: rate ≤ 1e-3 ... shared with the file budget by using 1e-4/8).
     let g = common::gaussian(2);
     let t_min: f64 = 1e-3;
@@ -295,7 +295,7 @@ fn sampler_output_matches_its_chain_law_and_ddpm_is_not_exact() {
         );
         assert!(p_chain > 1e-4 / 8.0, "{}: p = {p_chain}", kind.name());
         if kind == SamplerKind::DdpmAncestral {
-            // MATH.md §7 claims exactness; the chain law predicts a variance deficit that KS must
+            // An earlier draft of docs/math.md §7 claimed exactness; the chain law predicts a variance deficit that KS must
             // see (the false-pass probability of this assertion under exactness is 1e-6).
             assert!(p_exact < 1e-6, "DDPM-ancestral looked exact: p = {p_exact}");
         }

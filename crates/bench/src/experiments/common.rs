@@ -1,5 +1,5 @@
 //! What several experiments on g̃ share: the one-way function's seed, random secrets, f's full
-//! output table and the exact acceptance probability of rejection sampling (MATH.md §6).
+//! output table and the exact acceptance probability of rejection sampling (docs/math.md §6).
 
 use crate::error::{Error, Result};
 use hardiff_dist::rng;
@@ -32,7 +32,7 @@ pub fn output_table(f: &dyn OneWayFunction) -> Result<Vec<Bits>> {
 }
 
 /// E_{s*, ξ}\[P_acc\] of rejection sampling on g̃ when the first `bits` output coordinates are
-/// measured with noise η (MATH.md §6), exact up to a relative error e^{−2β²/η²}:
+/// measured with noise η (docs/math.md §6), exact up to a relative error e^{−2β²/η²}:
 /// E\[P_acc\] = 2^{−bits/2} Σ_j q_j e^{−jβ²/η²}, where q_j is the probability that two independent
 /// uniform seeds' measured output bits differ in j places. (Per measured coordinate,
 /// E_ξ exp(−(δ/η + ξ)²/2) = 2^{−1/2} e^{−δ²/(4η²)} with δ ∈ {0, ±2β}.) Terms j ≥ 2 are dropped.

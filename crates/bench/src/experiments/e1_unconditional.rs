@@ -1,5 +1,5 @@
 //! E1: the easy side of arXiv 2402.12727 — unconditional diffusion sampling of g̃ costs
-//! polynomial work in n, with the efficient score of MATH.md §5 and with the constructed network.
+//! polynomial work in n, with the efficient score of docs/math.md §5 and with the constructed network.
 
 use crate::engine::{Experiment, PointContext, PointRecord, PointSpec, Scale};
 use crate::error::Result;
@@ -26,7 +26,7 @@ pub struct UnconditionalSampling;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum E1Score {
-    /// The efficient score of MATH.md §5.
+    /// The efficient score of docs/math.md §5.
     Efficient,
     /// The constructed ReLU network (one per grid time).
     Network,

@@ -1,5 +1,5 @@
 //! E2: exact rejection posterior sampling on g̃ costs exp(m') prior draws per accepted sample,
-//! m' the number of measured output bits (arXiv 2402.12727, MATH.md §6).
+//! m' the number of measured output bits (arXiv 2402.12727, docs/math.md §6).
 
 use super::common::{expected_acceptance, output_table, owf_seed, random_bits};
 use crate::engine::{Experiment, PointContext, PointRecord, PointSpec, Scale};
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::path::Path;
 
-/// MATH.md §6/§9: rejection on g̃ costs 1/E\[P_acc\] = 2^{1.5 m'} prior draws per accepted
+/// docs/math.md §6/§9: rejection on g̃ costs 1/E\[P_acc\] = 2^{1.5 m'} prior draws per accepted
 /// sample: rate 1.5 ln 2 per measured bit.
 pub const PREDICTED_REJECTION_RATE: f64 = 1.5 * std::f64::consts::LN_2;
 
@@ -234,7 +234,7 @@ impl Experiment for RejectionScaling {
             fit.clone(),
         );
         let markdown = format!(
-            "f = BLAKE3-keyed with n = m = {n}; the first m' output coordinates are measured with η = β/4 (MATH.md §6). Each trial draws a \
+            "f = BLAKE3-keyed with n = m = {n}; the first m' output coordinates are measured with η = β/4 (docs/math.md §6). Each trial draws a \
              fresh secret s* and noise ξ and runs hardiff-sde's exact rejection sampler with a budget of ⌈{k}/E[P_acc]⌉ prior draws; the cost \
              of a size is 1/(mean acceptance rate) — finite, unlike the mean number of draws per y, which is infinite for Gaussian \
              noise (E_y[1/P_acc(y)] = ∫dy/(2πη²)^(m'/2)). Prediction: E[P_acc] = 2^(−m'/2)·P[f(s)_[m'] = f(s*)_[m']] ≈ 2^(−1.5m'), i.e. \

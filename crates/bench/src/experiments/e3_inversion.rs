@@ -1,4 +1,4 @@
-//! E3: inverting f through posterior sampling (arXiv 2402.12727, MATH.md §6) — who succeeds, at
+//! E3: inverting f through posterior sampling (arXiv 2402.12727, docs/math.md §6) — who succeeds, at
 //! what counted cost, on hard candidates and on easy controls.
 
 use super::common::{expected_acceptance, output_table, owf_seed, random_bits};
@@ -444,7 +444,7 @@ impl Experiment for Inversion {
             };
             let fit = fit_scaling_with(curve, 400, 3, aggregate)?;
             // Brute force stops at the first preimage, whose index is uniform-ish: a wide
-            // tolerance; rejection's rate is pinned by MATH.md §6.
+            // tolerance; rejection's rate is pinned by docs/math.md §6.
             fits.push(SummaryEntry::new(
                 "E3",
                 &format!("{inverter}/{kind}"),
@@ -504,7 +504,7 @@ impl Experiment for Inversion {
              {p} particles, DPS, ΠGDM, Langevin; {steps} steps on a geometric grid down to σ(t_min) = η/2, Jacobian-free guidance because \
              g̃'s scores have no VJP) run at a polynomial budget and are compared with a random guess that uses the same number of \
              samples.\n\n**Why the guided samplers fail, even on the identity control.** Their guidance ∇ log p̃_t(y | x) = \
-             Aᵀ(y − A D_t(x))/(η² + v_t) acts only on the measured coordinates u. With the efficient score (the network of MATH.md \
+             Aᵀ(y − A D_t(x))/(η² + v_t) acts only on the measured coordinates u. With the efficient score (the network of docs/math.md \
              §5), the x-part of the score depends on x alone (rounding at small noise, the f-free product law at large noise), so the \
              input signs ŝ = 1[x > 0] are never told about y: they are fixed while σ ≫ α/2 and are those of an unconditional sample. \
              The measured bits then agree with f(ŝ) only by chance, and the success rate tracks the random-guess baseline. With the \

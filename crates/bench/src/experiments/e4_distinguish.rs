@@ -1,4 +1,4 @@
-//! E4: Song's reduction measured (MATH.md §3). The distinguisher of
+//! E4: Song's reduction measured (docs/math.md §3). The distinguisher of
 //! [`hardiff_reduce::distinguisher`] is run with oracles of known quality to see when an oracle's score
 //! tells pancakes from N(0, I): advantage against the oracle's L2 error ε (fixed d), advantage
 //! against d for the exact score, a DSM-trained ReLU MLP at a fixed poly budget and −x; and
@@ -735,7 +735,7 @@ impl Distinguish {
         }
         Ok(format!(
 "**Setting.** γ = {GAMMA}, σ = {SIGMA}: TV(P_u, N(0, I)) = {tv:.3} > ½ (quadrature), the regime of Song's theorem. \
-The distinguisher (MATH.md §3; constants in `hardiff_reduce::distinguisher`) queries the oracle at t ∈ {{{}}} with \
+The distinguisher (docs/math.md §3; constants in `hardiff_reduce::distinguisher`) queries the oracle at t ∈ {{{}}} with \
 ℓ = {} fresh z ~ N(0, I) per time, truncates outputs of norm > M = √d + 6 + 4√(2π)/τ_{{t₁}}² (never reached by the \
 exact score), and says \"pancakes\" iff Δ̂ = max_t mean ‖s̄_t(z) + z‖² > τ/2 with τ = E[g_{{t₁}}²] = {tau:.4}. Each trial \
 draws a fresh secret u, a fresh oracle and fresh queries; the advantage is |P[pancakes | P_u] − P[pancakes | N(0,I)]| \

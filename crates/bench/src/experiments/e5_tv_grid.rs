@@ -1,5 +1,5 @@
 //! E5: TV(P_u, N(0, I)) of Gaussian pancakes over a γ × σ grid, and the regime TV > ½ where
-//! Song's reduction applies (MATH.md §2, Lemmas B.9–B.10).
+//! Song's reduction applies (docs/math.md §2, Lemmas B.9–B.10).
 
 use crate::engine::{Experiment, PointContext, PointRecord, PointSpec, Scale};
 use crate::error::Result;
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::path::Path;
 
-/// E5: TV(P_u, N(0, I)) over a γ × σ grid and the regime TV > ½ (MATH.md §2, Lemmas B.9–B.10).
+/// E5: TV(P_u, N(0, I)) over a γ × σ grid and the regime TV > ½ (docs/math.md §2, Lemmas B.9–B.10).
 pub struct TvGrid;
 
 /// The γ and σ values of the E5 grid.
@@ -155,7 +155,7 @@ impl Experiment for TvGrid {
         let visible = table.rows.iter().filter(|r| r[5] == json!(true)).count();
         let markdown = format!(
             "TV is a function of b = γσ/√(1+σ²) alone up to the lattice's weights; it exceeds ½ in {visible} of {} grid cells \
-             (the regime where Song's reduction applies). Checks against the paper's lemmas (MATH.md §2): \
+             (the regime where Song's reduction applies). Checks against the paper's lemmas (docs/math.md §2): \
              Lemma B.9 (γσ < {:.4} ⇒ TV > ½) and Lemma B.10 (σ ≥ 2/γ ⇒ TV ≤ 8e^(−πb²), up to the quadrature's 1e-10): {}.\n",
             table.rows.len(),
             lemma_b9_threshold(),

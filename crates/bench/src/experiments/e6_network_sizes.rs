@@ -1,4 +1,4 @@
-//! E6: g̃'s efficient score (MATH.md §5) as one ReLU network per time step — its size against n
+//! E6: g̃'s efficient score (docs/math.md §5) as one ReLU network per time step — its size against n
 //! for each candidate, and its L2 accuracy against t.
 
 use crate::engine::{Experiment, PointContext, PointRecord, PointSpec, Scale};
@@ -174,7 +174,7 @@ impl Experiment for NetworkSizes {
         }
         size_plot.save(&out.join("E6-size.svg"))?;
         error_plot.save(&out.join("E6-error.svg"))?;
-        let markdown = "Each network computes, at one grid time, the efficient score of MATH.md §5: sign ramps → f's circuit compiled gate by \
+        let markdown = "Each network computes, at one grid time, the efficient score of docs/math.md §5: sign ramps → f's circuit compiled gate by \
             gate (NOT a = 1 − a, AND = ReLU(a + b − 1), XOR via ReLU) → selection of the vertex score, with the 1-D scores \
             (log h±)′ and (log g)′ as piecewise-linear ReLU interpolants. Size is polynomial in n and in f's circuit (fits); the \
             error against the brute-force exact score stays at the efficient score's own error plus the interpolation tolerance.";

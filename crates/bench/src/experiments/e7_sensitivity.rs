@@ -1,4 +1,4 @@
-//! E7: sensitivity (arXiv 2402.12727, MATH.md §5–§6) — where the reduction breaks as the
+//! E7: sensitivity (arXiv 2402.12727, docs/math.md §5–§6) — where the reduction breaks as the
 //! measurement noise η grows past β, and where the efficient score breaks as the amplitude β
 //! grows past the crossover rule.
 
@@ -19,7 +19,7 @@ use serde_json::json;
 use std::path::Path;
 
 /// E7: sensitivity — (a) the reduction breaks as the measurement noise η grows past β;
-/// (b) the efficient score's error grows with β past the crossover rule of MATH.md §5.
+/// (b) the efficient score's error grows with β past the crossover rule of docs/math.md §5.
 pub struct Sensitivity;
 
 /// One E7 point: a part of the experiment and its parameter.
@@ -55,7 +55,7 @@ pub enum E7Outcome {
         multiplier: f64,
         /// The amplitude β.
         beta: f64,
-        /// The crossover σ_c of MATH.md §5 at this β.
+        /// The crossover σ_c of docs/math.md §5 at this β.
         crossover: f64,
         /// One row per noise level σ, in increasing σ.
         errors: Vec<E7ErrorRow>,
@@ -109,7 +109,7 @@ fn e7_config(scale: Scale) -> E7Config {
 }
 
 /// Mass that the exact posterior over seeds puts on preimages of y, when all m output bits are
-/// measured as y_meas (MATH.md §6: the posterior over seeds is ∝ exp(−‖y_meas − v(s)‖²/(2η²))
+/// measured as y_meas (docs/math.md §6: the posterior over seeds is ∝ exp(−‖y_meas − v(s)‖²/(2η²))
 /// because the prior over seeds is uniform and the x-part carries no information about u).
 pub fn posterior_preimage_mass(
     table: &[Bits],
@@ -327,7 +327,7 @@ impl Experiment for Sensitivity {
              posterior sample inverts f), averaged over {t} draws of (s*, ξ). At the default η = β/4 a wrong bit costs a factor \
              ≈ e^(−2β²/η²) = e^(−32), so the reduction is exact; as η approaches β the posterior spreads over seeds whose outputs \
              differ in a few bits (n·e^(−2β²/η²) stops being small) and a posterior sample no longer inverts f — the reduction \
-             needs η ≪ β, as MATH.md §6 states.\n\n**(b) Amplitude β.** The efficient score drops the f-part above σ_c, an error \
+             needs η ≪ β, as docs/math.md §6 states.\n\n**(b) Amplitude β.** The efficient score drops the f-part above σ_c, an error \
              of ≈ β√m/σ just above σ_c; at the rule's β = ε σ_c/√m this is ε = 0.05. Scaling β by k scales the worst normalised \
              error by k (fit below: polynomial of degree ≈ 1), so past the crossover rule the efficient score — and with it the \
              poly-size network — is no longer ε-accurate.",

@@ -1,4 +1,4 @@
-//! Learning the score of Gaussian pancakes (MATH.md §2, §3, §8): how well does a network trained
+//! Learning the score of Gaussian pancakes (docs/math.md §2, §3, §8): how well does a network trained
 //! by denoising score matching on samples — **without** the secret direction u — estimate the
 //! exact score, as the dimension d grows?
 //!
@@ -13,7 +13,7 @@
 //! - `mlp-given-u`: ŝ(x) = −x + g(⟨x,u⟩, t)·u with g a 1-D MLP trained by DSM on the projections
 //!   ⟨x₀, u⟩ of the same samples ([`ProjectedScore`]).
 //!
-//! The cryptographic claim (Song 2024, MATH.md §3) is that no efficient estimator keeps a small
+//! The cryptographic claim (Song 2024, docs/math.md §3) is that no efficient estimator keeps a small
 //! error as d grows; the records show how the blind network's error moves from the given-u
 //! network's towards the `gaussian` baseline.
 //!
@@ -123,7 +123,7 @@ pub struct PancakeRecord {
     pub mse: f64,
     /// Standard error of `mse`.
     pub mse_std_err: f64,
-    /// √v_t·√mse (MATH.md §8).
+    /// √v_t·√mse (docs/math.md §8).
     pub normalised_error: f64,
     /// `mse` divided by the `gaussian` baseline's mse at the same (d, t): 0 = exact, 1 = has
     /// learned nothing beyond −x.

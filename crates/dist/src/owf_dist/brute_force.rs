@@ -1,4 +1,4 @@
-//! The exact score of g̃ by brute force over all 2^n seeds (MATH.md §5 "Exact score"), and the
+//! The exact score of g̃ by brute force over all 2^n seeds (docs/math.md §5 "Exact score"), and the
 //! shared kernel that also gives the brute-force log-density (module docs of
 //! [`super`], "Brute force").
 
@@ -153,7 +153,7 @@ impl OwfDistribution {
     }
 }
 
-/// The exact score of g̃ by brute force over all 2^n seeds (MATH.md §5 "Exact score"): posterior
+/// The exact score of g̃ by brute force over all 2^n seeds (docs/math.md §5 "Exact score"): posterior
 /// weights π_s over seeds, then ∂_{x_i} log g̃_σ = Σ_s π_s (log h^{s_i}_σ)′(x_i) and
 /// ∇_u log g̃_σ = Σ_s π_s (v(s) − u)/σ², at OU time t through s_t(x) = e^t s_σ(e^t x).
 ///

@@ -1,4 +1,4 @@
-//! The efficient score of g̃ (MATH.md §5): one f-evaluation per point below the crossover,
+//! The efficient score of g̃ (docs/math.md §5): one f-evaluation per point below the crossover,
 //! none above it.
 
 use super::check_time;
@@ -11,7 +11,7 @@ use crate::smoothed::SmoothedDiscreteGaussian;
 use hardiff_owf::Bits;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
-/// The efficient score of g̃ (MATH.md §5), at OU time t with VE level σ:
+/// The efficient score of g̃ (docs/math.md §5), at OU time t with VE level σ:
 /// - σ ≤ σ_c: round ŝ = 1\[x > 0\], score_x_i = (log h^{ŝ_i}_σ)′(x_i),
 ///   score_u = (v(ŝ) − u)/σ² — one counted f-evaluation per point;
 /// - σ > σ_c: drop the f-part, score_x_i = (log g_σ)′(x_i) with g_σ = h^+ + h^− the smoothed

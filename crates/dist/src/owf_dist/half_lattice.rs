@@ -1,11 +1,11 @@
-//! The half-lattice sums h^±_σ of g̃'s coordinate law (MATH.md §5).
+//! The half-lattice sums h^±_σ of g̃'s coordinate law (docs/math.md §5).
 
 use super::params::OwfParams;
 use crate::discrete_gaussian::DiscreteGaussian;
 use crate::error::{positive, Result};
 use std::f64::consts::PI;
 
-/// The half-lattice sums h^±_σ(x) = Σ_{k∈L, ±k>0} P(k) φ_{σ²}(x − k) of MATH.md §5 at one VE
+/// The half-lattice sums h^±_σ(x) = Σ_{k∈L, ±k>0} P(k) φ_{σ²}(x − k) of docs/math.md §5 at one VE
 /// level σ, with P the law D_α on L = α(Z + ½) (envelope R). Each has mass ½, and
 /// h^−(x) = h^+(−x) by symmetry.
 ///
@@ -27,7 +27,7 @@ pub struct HalfLatticeSums {
     log_constant: f64,
 }
 
-/// Exponent below which lattice terms are dropped (relative e^{−40}, as in MATH.md §1 sums).
+/// Exponent below which lattice terms are dropped (relative e^{−40}, as in docs/math.md §1 sums).
 const HALF_SUM_EXPONENT: f64 = 40.0;
 
 impl HalfLatticeSums {
@@ -114,7 +114,7 @@ mod tests {
 
     #[test]
     fn half_sums_add_up_to_the_smoothed_discrete_gaussian() {
-        // h^+ + h^− = g_σ (MATH.md §5), against smoothed.rs's independent lattice-sum code.
+        // h^+ + h^− = g_σ (docs/math.md §5), against smoothed.rs's independent lattice-sum code.
         let p = OwfParams::default_rule(4, 4).unwrap();
         for sigma in [0.01, 0.06, 0.3, 1.0, 4.0] {
             let h = HalfLatticeSums::new(&p, sigma).unwrap();

@@ -1,4 +1,4 @@
-//! The law g̃ itself (MATH.md §5): construction, exact sampling, the law at OU time t,
+//! The law g̃ itself (docs/math.md §5): construction, exact sampling, the law at OU time t,
 //! decoding, and the brute-force log-density.
 
 use super::brute_force::{BruteForceOwfScore, Workspace};
@@ -33,7 +33,7 @@ pub(super) struct Inner {
     table: OnceLock<Arc<SeedTable>>,
 }
 
-/// The one-way-function distribution g̃ on R^{n+m} (MATH.md §5): X = (z, u) with z ∈ L^n
+/// The one-way-function distribution g̃ on R^{n+m} (docs/math.md §5): X = (z, u) with z ∈ L^n
 /// i.i.d. D_α (L = α(Z + ½)), seed s = 1\[z > 0\] and u = β(2f(s) − 1).
 ///
 /// Points are rows `(x_1..x_n, u_1..u_m)`. Clones are cheap and share f (and its evaluation
@@ -53,7 +53,7 @@ impl fmt::Debug for OwfDistribution {
     }
 }
 
-/// A decoded point: input bits ŝ = 1\[x > 0\] and output bits 1\[u > 0\] (MATH.md §5).
+/// A decoded point: input bits ŝ = 1\[x > 0\] and output bits 1\[u > 0\] (docs/math.md §5).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
     /// ŝ_i = 1\[x_i > 0\].
@@ -83,7 +83,7 @@ impl OwfDistribution {
         })
     }
 
-    /// g̃ for f with the default rule of MATH.md §5 ([`OwfParams::default_rule`]).
+    /// g̃ for f with the default rule of docs/math.md §5 ([`OwfParams::default_rule`]).
     pub fn with_default_params(f: Arc<dyn OneWayFunction>) -> Result<Self> {
         let params = OwfParams::default_rule(f.input_bits(), f.output_bits())?;
         Self::new(f, params)
@@ -135,7 +135,7 @@ impl OwfDistribution {
     pub fn brute_force_limit(&self) -> usize {
         self.inner.brute_force_limit
     }
-    /// The coordinate law D_α on α(Z + ½) with envelope R (MATH.md §5).
+    /// The coordinate law D_α on α(Z + ½) with envelope R (docs/math.md §5).
     pub fn coordinate_law(&self) -> &DiscreteGaussian {
         &self.inner.coordinate
     }
@@ -226,7 +226,7 @@ impl OwfDistribution {
     }
 
     /// The law at OU time t ≥ 0: X_t = e^{−t} X_0 + √(1 − e^{−2t}) Z with X_0 exact
-    /// (MATH.md §0). Sample it with [`SampleBatch::sample_batch`] (the exact points of g̃
+    /// (docs/math.md §0). Sample it with [`SampleBatch::sample_batch`] (the exact points of g̃
     /// first, then the normals; none at t = 0). Cheap: clones share f and the brute-force
     /// table.
     ///
@@ -265,7 +265,7 @@ impl OwfDistribution {
         Ok(BruteForceOwfScore { dist: self.clone() })
     }
 
-    /// The efficient score of MATH.md §5 ([`EfficientOwfScore`]).
+    /// The efficient score of docs/math.md §5 ([`EfficientOwfScore`]).
     pub fn efficient_score(&self) -> EfficientOwfScore {
         EfficientOwfScore { dist: self.clone() }
     }
@@ -314,7 +314,7 @@ impl SampleBatch for OwfDistribution {
 }
 
 impl LogDensity for OwfDistribution {
-    /// log p_t(x) = d·t + log g̃_σ(e^t x) by brute force over the 2^n seeds (MATH.md §5).
+    /// log p_t(x) = d·t + log g̃_σ(e^t x) by brute force over the 2^n seeds (docs/math.md §5).
     /// Errors: t ≤ 0 (atoms), n above the brute-force limit, shape mismatch.
     fn log_density(&self, t: f64, x: ArrayView2<f64>, mut out: ArrayViewMut1<f64>) -> Result<()> {
         let t = check_time(t)?;

@@ -1,12 +1,12 @@
-//! The hard instance g̃ built from a one-way function (MATH.md §5).
+//! The hard instance g̃ built from a one-way function (docs/math.md §5).
 //!
 //! This module exists because g̃ is the distribution on which the two hardness theorems meet:
 //! its score is *easy* (one f-evaluation, [`EfficientOwfScore`]) at every noise level, yet
-//! posterior sampling on it inverts f (MATH.md §6). Everything here is exact or brute force,
+//! posterior sampling on it inverts f (docs/math.md §6). Everything here is exact or brute force,
 //! one concern per submodule:
 //!
 //! - [`params`] — [`OwfParams`]: envelope R, lattice spacing α, amplitude β, crossover σ_c and
-//!   measurement noise η, with the default rule of MATH.md §5 (σ_c = α/(2√(2 ln(n/ε²))),
+//!   measurement noise η, with the default rule of docs/math.md §5 (σ_c = α/(2√(2 ln(n/ε²))),
 //!   β = ε σ_c/√m, η = β/4, ε = 0.05);
 //! - [`half_lattice`] — [`HalfLatticeSums`]: the half-lattice sums h^±_σ and their
 //!   log-derivatives;
@@ -15,12 +15,12 @@
 //!   the law at OU time t ([`OwfDistribution::at_time`]), decoding, and the brute-force
 //!   log-density at t > 0;
 //! - [`brute_force`] — [`BruteForceOwfScore`], the exact score over all 2^n seeds;
-//! - [`efficient`] — [`EfficientOwfScore`], the score of MATH.md §5 at one f-evaluation;
+//! - [`efficient`] — [`EfficientOwfScore`], the score of docs/math.md §5 at one f-evaluation;
 //! - [`score_error`] — [`OwfDistribution::score_error`]: the normalised L2 error
 //!   σ·√E‖ŝ − s‖² of any score against the exact one under the time-t law (the crate's one
 //!   estimator, [`crate::score_error`]), split into the x- and u-parts.
 //!
-//! Time convention (MATH.md §0): every API takes OU time t; internally the VE level is
+//! Time convention (docs/math.md §0): every API takes OU time t; internally the VE level is
 //! σ² = e^{2t} − 1 ([`crate::ou_time`]), p_t(x) = e^{td} p_σ(e^t x) and
 //! s_t(x) = e^t s_σ(e^t x).
 //!

@@ -1,11 +1,11 @@
-//! The parameters of g̃ (MATH.md §5) and their default rule.
+//! The parameters of g̃ (docs/math.md §5) and their default rule.
 
 use crate::discrete_gaussian::DiscreteGaussian;
 use crate::error::{positive, Error, Result};
 use crate::ou_time;
 use serde::Serialize;
 
-/// Parameters of g̃ (MATH.md §5). Construct by the default rule ([`OwfParams::default_rule`],
+/// Parameters of g̃ (docs/math.md §5). Construct by the default rule ([`OwfParams::default_rule`],
 /// [`OwfParams::from_rule`]) or explicitly ([`OwfParams::new`]); every constructor validates,
 /// so a value is always usable.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -18,15 +18,15 @@ pub struct OwfParams {
 }
 
 impl OwfParams {
-    /// Default envelope R (MATH.md §5).
+    /// Default envelope R (docs/math.md §5).
     pub const DEFAULT_ENVELOPE: f64 = 1.0;
-    /// Default lattice spacing α (MATH.md §5).
+    /// Default lattice spacing α (docs/math.md §5).
     pub const DEFAULT_SPACING: f64 = 0.5;
-    /// Default target accuracy ε of the efficient score (MATH.md §5).
+    /// Default target accuracy ε of the efficient score (docs/math.md §5).
     pub const DEFAULT_EPSILON: f64 = 0.05;
 
     /// The default rule for n = `input_bits` and m = `output_bits`: R = 1, α = 0.5,
-    /// ε = 0.05, hence σ_c = α/(2√(2 ln(n/ε²))), β = ε σ_c/√m, η = β/4 (MATH.md §5). For
+    /// ε = 0.05, hence σ_c = α/(2√(2 ln(n/ε²))), β = ε σ_c/√m, η = β/4 (docs/math.md §5). For
     /// n = m = 4: σ_c ≈ 0.0651, β ≈ 0.00163.
     pub fn default_rule(input_bits: usize, output_bits: usize) -> Result<Self> {
         Self::from_rule(
@@ -38,7 +38,7 @@ impl OwfParams {
         )
     }
 
-    /// The rule of MATH.md §5 for n = `input_bits`, m = `output_bits` and given R, α and
+    /// The rule of docs/math.md §5 for n = `input_bits`, m = `output_bits` and given R, α and
     /// ε ∈ (0, 1): σ_c = α/(2√(2 ln(n/ε²))), β = ε σ_c/√m, η = β/4.
     pub fn from_rule(
         input_bits: usize,
@@ -70,7 +70,7 @@ impl OwfParams {
 
     /// Explicit parameters: envelope R, spacing α, amplitude β, crossover σ_c, noise η, all
     /// finite and > 0, with R/α ∈ [1e−6, 1e9] (the exact sampler's range) and β < α/2 (the
-    /// f-part must be small against the lattice, MATH.md §5 "β ≪ α").
+    /// f-part must be small against the lattice, docs/math.md §5 "β ≪ α").
     pub fn new(
         envelope: f64,
         spacing: f64,
@@ -155,7 +155,7 @@ impl OwfParams {
     pub fn crossover_time(&self) -> f64 {
         ou_time::ve_sigma_to_ou_time(self.crossover)
     }
-    /// η, the default measurement noise for posterior experiments (MATH.md §6).
+    /// η, the default measurement noise for posterior experiments (docs/math.md §6).
     pub fn noise(&self) -> f64 {
         self.noise
     }

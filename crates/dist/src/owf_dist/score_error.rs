@@ -1,4 +1,4 @@
-//! The accuracy of a score for g̃ (MATH.md §5 "Accuracy measure"): the crate's one L2
+//! The accuracy of a score for g̃ (docs/math.md §5 "Accuracy measure"): the crate's one L2
 //! estimator ([`crate::score_error`]) against the brute-force exact score, on points drawn from
 //! the law at OU time t, split into the x- (input) and u- (output) parts.
 
@@ -27,7 +27,7 @@ pub struct OwfScoreError {
 impl OwfDistribution {
     /// The normalised L2 error of `approx` against the exact (brute-force) score under the law
     /// at OU time t > 0, from `points` samples of [`OwfDistribution::at_time`] drawn from `rng`
-    /// (MATH.md §5 "Accuracy measure"): with σ the VE level of t, the error is
+    /// (docs/math.md §5 "Accuracy measure"): with σ the VE level of t, the error is
     /// σ·√E_{p_σ}‖ŝ_σ − s_σ‖² = √(1 − e^{−2t})·√E_{p_t}‖ŝ_t − s_t‖², reported with its
     /// Monte-Carlo standard error (delta method) and split into the x- and u-parts. Counts
     /// f-evaluations (sampling, and whatever `approx` does).

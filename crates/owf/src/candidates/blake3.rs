@@ -1,4 +1,4 @@
-//! BLAKE3-keyed (MATH.md §4): the first m bits of keyed BLAKE3 of the packed input, and the
+//! BLAKE3-keyed (docs/math.md §4): the first m bits of keyed BLAKE3 of the packed input, and the
 //! circuit of one BLAKE3 compression that computes it.
 
 use super::{check_sizes, Candidate};
@@ -26,7 +26,7 @@ const CHUNK_END: u32 = 2;
 const ROOT: u32 = 8;
 const KEYED_HASH: u32 = 16;
 
-/// BLAKE3-keyed (MATH.md §4): f_K(x) = the first m bits of keyed BLAKE3 of x packed
+/// BLAKE3-keyed (docs/math.md §4): f_K(x) = the first m bits of keyed BLAKE3 of x packed
 /// little-endian into ⌈n/8⌉ bytes (bit i of x = bit i % 8 of byte i / 8, see [`crate::bits`];
 /// BLAKE3's extended output for m > 256). [`Blake3Keyed::new`] derives
 /// K = `blake3::derive_key("hardiff-owf 2026-11 blake3 key v1", seed as 8 LE bytes)`;

@@ -1,4 +1,4 @@
-//! Goldreich's local function (MATH.md §4) with predicate P5 on a seeded random 5-uniform
+//! Goldreich's local function (docs/math.md §4) with predicate P5 on a seeded random 5-uniform
 //! hypergraph.
 
 use super::{check_sizes, structure_rng, Candidate, MAX_BITS};
@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::owf::OneWayFunction;
 use rand::Rng;
 
-/// Goldreich's local function (MATH.md §4): a seeded random 5-uniform hypergraph S_1..S_m
+/// Goldreich's local function (docs/math.md §4): a seeded random 5-uniform hypergraph S_1..S_m
 /// (each S_j an ordered 5-tuple of distinct indices of {0, …, n − 1}, uniform), output bit j =
 /// P5(x_{S_j}) with P5(a, b, c, d, e) = a ⊕ b ⊕ c ⊕ (d ∧ e). Conjectured one-way for
 /// n ≤ m ≤ n^1.2 (not enforced). Sizes: 5 ≤ n ≤ [`MAX_BITS`], 1 ≤ m ≤ [`MAX_BITS`].

@@ -1,4 +1,4 @@
-//! The identity / truncation control (MATH.md §4): f(s) = the first m bits of s.
+//! The identity / truncation control (docs/math.md §4): f(s) = the first m bits of s.
 
 use super::{check_sizes, Candidate, MAX_BITS};
 use crate::bits::Bits;
@@ -7,7 +7,7 @@ use crate::counter::CallCounter;
 use crate::error::Result;
 use crate::owf::OneWayFunction;
 
-/// Identity / truncation control (MATH.md §4): f(s) = the first m bits of s, m ≤ n; no seed.
+/// Identity / truncation control (docs/math.md §4): f(s) = the first m bits of s, m ≤ n; no seed.
 #[derive(Debug, Clone)]
 pub struct Identity {
     input_bits: usize,

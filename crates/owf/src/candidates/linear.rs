@@ -1,4 +1,4 @@
-//! The GF(2)-linear control (MATH.md §4): f(x) = M x with a seeded full-rank matrix.
+//! The GF(2)-linear control (docs/math.md §4): f(x) = M x with a seeded full-rank matrix.
 
 use super::{check_sizes, structure_rng, Candidate, MAX_BITS};
 use crate::bits::Bits;
@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::gf2::Gf2Matrix;
 use crate::owf::OneWayFunction;
 
-/// GF(2)-linear control (MATH.md §4): f(x) = M x with M a seeded uniformly random m×n matrix of
+/// GF(2)-linear control (docs/math.md §4): f(x) = M x with M a seeded uniformly random m×n matrix of
 /// full rank min(m, n) (redrawn from the same stream until full rank). Injective for m ≥ n,
 /// onto for m ≤ n; inverted by Gaussian elimination. Sizes: 1 ≤ n, m ≤ [`MAX_BITS`].
 #[derive(Debug, Clone)]

@@ -1,4 +1,4 @@
-//! The built-in candidates of MATH.md §4, one file each, and their construction by name.
+//! The built-in candidates of docs/math.md §4, one file each, and their construction by name.
 //!
 //! - [`Blake3Keyed`] (`blake3`): the first m bits of keyed BLAKE3;
 //! - [`Goldreich`] (`goldreich`): Goldreich's local function with predicate P5;
@@ -43,7 +43,7 @@ use std::sync::Arc;
 /// experiment, small enough that a dense m×n GF(2) matrix stays below 2 MiB.
 pub const MAX_BITS: usize = 4096;
 
-/// The built-in candidates of MATH.md §4. Parsed from and displayed as `blake3`, `goldreich`,
+/// The built-in candidates of docs/math.md §4. Parsed from and displayed as `blake3`, `goldreich`,
 /// `subset-sum`, `linear`, `identity` (parsing is case-insensitive and also accepts
 /// `subset_sum` / `subsetsum`); serialised by the same names.
 ///

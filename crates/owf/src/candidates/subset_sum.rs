@@ -1,4 +1,4 @@
-//! Subset sum (MATH.md §4): Σ x_i a_i mod 2^m with seeded weights.
+//! Subset sum (docs/math.md §4): Σ x_i a_i mod 2^m with seeded weights.
 
 use super::{check_sizes, structure_rng, Candidate, MAX_BITS};
 use crate::bits::Bits;
@@ -11,7 +11,7 @@ use rand::Rng;
 /// Largest output_bits of [`SubsetSum`] (weights and sums are `u64` mod 2^m).
 pub const SUBSET_SUM_MAX_OUTPUT_BITS: usize = 64;
 
-/// Subset sum (MATH.md §4): seeded weights a_1..a_n uniform in [0, 2^m),
+/// Subset sum (docs/math.md §4): seeded weights a_1..a_n uniform in [0, 2^m),
 /// f(x) = Σ x_i a_i mod 2^m, output bit j = bit j of the sum. Sizes: 1 ≤ n ≤ [`MAX_BITS`],
 /// 1 ≤ m ≤ 64.
 #[derive(Debug, Clone)]

@@ -60,8 +60,8 @@ impl<'a> GuidedScore<'a> {
         let score = prior.as_score();
         check_dim(score.dim(), measurement)?;
         measurement.check_y(&y)?;
-        let a = measurement.a();
-        let (aat_val, aat_vec) = if measurement.m() == 0 {
+        let a = measurement.matrix();
+        let (aat_val, aat_vec) = if measurement.measurement_count() == 0 {
             (Array1::zeros(0), Array2::zeros((0, 0)))
         } else {
             hardiff_dist::linalg::symmetric_eigen("A Aᵀ", a.dot(&a.t()).view())?
@@ -148,7 +148,7 @@ impl<'a> GuidedScore<'a> {
         let mut denoised = &s * vt;
         denoised += &x;
         denoised *= et;
-        let a = self.measurement.a();
+        let a = self.measurement.matrix();
         let eta2 = self.measurement.noise_std().powi(2);
         // R = y − D Aᵀ (rows); in the eigenbasis of AAᵀ, S_t = η² I + v_t AAᵀ is diagonal.
         let mut r = denoised.dot(&a.t());
@@ -159,7 +159,7 @@ impl<'a> GuidedScore<'a> {
         let mut w = ru.clone();
         w /= &var;
         let log_det: f64 = var.iter().map(|v| v.ln()).sum();
-        let m = self.measurement.m() as f64;
+        let m = self.measurement.measurement_count() as f64;
         let log_twist = (&ru * &w)
             .sum_axis(Axis(1))
             .mapv(|q| -0.5 * (q + log_det + m * LN_2PI));

@@ -1,4 +1,4 @@
-//! Posterior samplers for y = A x + η (MATH.md §6–§7), one module each: exact rejection
+//! Posterior samplers for y = A x + η (docs/math.md §6–§7), one module each: exact rejection
 //! sampling ([`mod@rejection`]), SMC with TDS-style twisting ([`smc`]), DPS ([`dps`]), ΠGDM
 //! ([`pigdm`]) and predictor–corrector Langevin on an approximate posterior score
 //! ([`langevin`]).
@@ -53,21 +53,21 @@
 //!   grid of the diffusion-based methods ([`Schedule`]).
 //!
 //! # Conventions (stated once here)
-//! - **Denoiser** D_t(x) = e^t (x + v_t s_t(x)) (Tweedie, MATH.md §0), Jacobian
+//! - **Denoiser** D_t(x) = e^t (x + v_t s_t(x)) (Tweedie, docs/math.md §0), Jacobian
 //!   J_D = e^t (I + v_t ∂s_t), applied transposed through [`ScoreVjp`] ([`Jacobian::Exact`]).
 //!   **Jacobian-free** ([`Jacobian::Free`]) replaces J_D by α_t I — the exact Jacobian for
 //!   N(μ, I) data (∂s_t = −I ⇒ e^t(1 − v_t) = α_t), consistent with ΠGDM's r_t² = v_t below; it
 //!   needs no VJP. (Replacing J_D by I instead would over-weight guidance by e^t at large t.)
-//! - **Approximate likelihood** (ΠGDM, MATH.md §7): p̃_t(y | x) = N(y; A D_t(x), η² I + r_t² AAᵀ)
+//! - **Approximate likelihood** (ΠGDM, docs/math.md §7): p̃_t(y | x) = N(y; A D_t(x), η² I + r_t² AAᵀ)
 //!   with r_t² = v_t (the exact Cov[X_0 | X_t] for N(μ, I) data; then p̃_t is the exact
 //!   p_t(y | x) and the guided score below is the exact posterior score).
 //! - **Guided score** s^y_t(x) = s_t(x) + ∇_x log p̃_t(y | x) ([`GuidedScore`]), used by ΠGDM
 //!   (ancestral sampler), posterior Langevin (predictor–corrector) and as the SMC proposal.
 //! - **DPS** (Chung et al. 2023, Alg. 1): after the ancestral step from x_t,
 //!   x_{t'} ← x_{t'} − ζ_t ∇_{x_t} ‖y − A D_t(x_t)‖² with ζ_t = ζ/‖y − A D_t(x_t)‖ (per point).
-//!   Since ∇‖r‖² = 2‖r‖ ∇‖r‖ this equals the official code's 2ζ ∇‖r‖. (MATH.md §7 writes
-//!   ∇‖r‖ — the norm — together with ζ_t = ζ/‖r‖; that product is ζ ∇‖r‖/‖r‖, neither the paper's
-//!   nor the code's step. hardiff follows the paper.)
+//!   Since ∇‖r‖² = 2‖r‖ ∇‖r‖ this equals the official code's 2ζ ∇‖r‖ (docs/math.md §7 guidance;
+//!   an earlier draft mixed ∇‖r‖ with ζ/‖r‖, which is neither step — see its corrections
+//!   appendix). hardiff follows the paper.
 //! - **SMC** targets the law of the *discretised* reverse chain reweighted by the exact
 //!   likelihood at t_min: ∝ p^{chain}_{t_min}(x) N(y; A x, η² I). As particles → ∞ it is exact
 //!   for that target; the chain's discretisation and early stopping are its only bias.
@@ -364,7 +364,7 @@ pub struct PosteriorStats {
     /// Particles (SMC).
     pub particles: usize,
     /// Estimate of log p_Y(y): SMC's normalising-constant estimate, or for rejection sampling
-    /// log(rate) − (m/2) log(2πη²) (MATH.md §6).
+    /// log(rate) − (m/2) log(2πη²) (docs/math.md §6).
     pub log_evidence_estimate: Option<f64>,
 }
 
@@ -383,7 +383,7 @@ pub struct PosteriorOutput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "kebab-case")]
 pub enum PosteriorMethod {
-    /// Exact rejection sampling from prior draws (MATH.md §6); needs [`Prior::sampler`].
+    /// Exact rejection sampling from prior draws (docs/math.md §6); needs [`Prior::sampler`].
     Rejection(RejectionConfig),
     /// SMC with ΠGDM-guided ancestral proposals and TDS-style twisting (module docs).
     Smc(SmcConfig),

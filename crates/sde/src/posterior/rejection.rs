@@ -1,4 +1,4 @@
-//! Exact rejection sampling (MATH.md §6): draw X ~ prior, accept with probability
+//! Exact rejection sampling (docs/math.md §6): draw X ~ prior, accept with probability
 //! exp(−‖y − AX‖²/(2η²)) ≤ 1. The accepted draws are exact i.i.d. posterior samples; the cost is
 //! the number of prior draws, n / P_acc on average with P_acc = (2πη²)^{m/2} p_Y(y) — the
 //! quantity whose growth in m the bench measures.

@@ -1,4 +1,4 @@
-//! Sequential Monte Carlo with twisted proposals (TDS, Wu et al. 2023; MATH.md §7): P particles
+//! Sequential Monte Carlo with twisted proposals (TDS, Wu et al. 2023; docs/math.md §7): P particles
 //! from N(0, I) at T, weighted by the approximate likelihood p̃_T(y | x); each step proposes from
 //! the ΠGDM-guided ancestral kernel q and multiplies the weight by
 //! p(x'|x) p̃_{t'}(y|x') / (q(x'|x) p̃_t(y|x)), where p is the prior's ancestral kernel; the last
@@ -34,12 +34,12 @@ pub struct SmcConfig {
     pub schedule: Schedule,
     /// Particles P (default `None`: as many as samples requested).
     pub particles: Option<usize>,
-    /// Resample (systematically) when ESS < `ess_threshold` · P (default ½, MATH.md §7).
+    /// Resample (systematically) when ESS < `ess_threshold` · P (default ½, docs/math.md §7).
     pub ess_threshold: f64,
 }
 
 impl Default for SmcConfig {
-    /// 100 geometric steps, T = 10, t_min = 1e−3; P = n; resampling at ESS < P/2 (MATH.md §7).
+    /// 100 geometric steps, T = 10, t_min = 1e−3; P = n; resampling at ESS < P/2 (docs/math.md §7).
     /// With these, SMC's error on the d = 2 GMM problem of `tests/posterior.rs` falls with P as
     /// P^{−1/2} up to P = 1600 and its log-evidence estimate is within 0.15 of the exact one.
     fn default() -> Self {

@@ -53,7 +53,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tv = law.tv_to_standard_gaussian();
     let tv_later = law.at_time(0.5)?.tv_to_standard_gaussian();
     println!("TV(pancakes, N(0, I)) = {tv:.6} at t = 0, {tv_later:.2e} at t = 0.5");
-    assert!((tv - 0.508306).abs() < 1e-6, "TV {tv} vs reference 0.508306");
+    assert!(
+        (tv - 0.508306).abs() < 1e-6,
+        "TV {tv} vs reference 0.508306"
+    );
     assert!(tv_later < 1e-3);
     println!("ok");
     Ok(())

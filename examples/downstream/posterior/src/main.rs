@@ -12,7 +12,9 @@
 
 use hardiff_sde::hardiff_dist::{self, rng, Dimension, Gaussian, Score};
 use hardiff_sde::ndarray::{array, Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
-use hardiff_sde::{ou, sample, LinearMeasurement, PosteriorMethod, Prior, SamplerConfig, SamplerKind};
+use hardiff_sde::{
+    ou, sample, LinearMeasurement, PosteriorMethod, Prior, SamplerConfig, SamplerKind,
+};
 
 /// The score of N(mean, diag(variance)) at every OU time.
 struct DiagonalGaussianScore {
@@ -27,7 +29,12 @@ impl Dimension for DiagonalGaussianScore {
 }
 
 impl Score for DiagonalGaussianScore {
-    fn score(&self, t: f64, x: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) -> hardiff_dist::Result<()> {
+    fn score(
+        &self,
+        t: f64,
+        x: ArrayView2<f64>,
+        mut out: ArrayViewMut2<f64>,
+    ) -> hardiff_dist::Result<()> {
         hardiff_dist::score::check_shapes(self.dim(), &x, &out)?;
         let alpha = ou::alpha(t);
         let v = ou::variance(t);
@@ -51,15 +58,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 1. Unconditional Heun sampling of p_{t_min} ≈ the prior.
     let n = 4000;
-    let out = sample(&prior, &SamplerConfig::new(SamplerKind::Heun), n, &mut stream)?;
+    let out = sample(
+        &prior,
+        &SamplerConfig::new(SamplerKind::Heun),
+        n,
+        &mut stream,
+    )?;
     let mean = out.samples.mean_axis(Axis(0)).unwrap();
     let var = out.samples.var_axis(Axis(0), 1.0);
-    println!("Heun, {n} samples, {} score calls: mean {mean:.3}, variance {var:.3}", out.stats.score_evals);
+    println!(
+        "Heun, {n} samples, {} score calls: mean {mean:.3}, variance {var:.3}",
+        out.stats.score_evals
+    );
     for i in 0..prior.dim() {
         let se = (prior.variance[i] / n as f64).sqrt();
         // 5 standard errors, plus the ODE's discretisation and t_min bias (≤ 0.02 here).
-        assert!((mean[i] - prior.mean[i]).abs() < 5.0 * se + 0.02, "mean[{i}] = {}", mean[i]);
-        assert!((var[i] / prior.variance[i] - 1.0).abs() < 0.1, "variance[{i}] = {}", var[i]);
+        assert!(
+            (mean[i] - prior.mean[i]).abs() < 5.0 * se + 0.02,
+            "mean[{i}] = {}",
+            mean[i]
+        );
+        assert!(
+            (var[i] / prior.variance[i] - 1.0).abs() < 0.1,
+            "variance[{i}] = {}",
+            var[i]
+        );
     }
 
     // 2. The posterior given y = x₀ + x₂ + η, η = 0.5, y = 2.5, by SMC chosen by name.
@@ -67,15 +90,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let noise = 0.5;
     let y = array![2.5];
     let measurement = LinearMeasurement::new(a.clone(), noise)?;
-    let exact = Gaussian::new(prior.mean.clone(), Array2::from_diag(&prior.variance))?
-        .posterior(a.view(), noise, y.view())?;
+    let exact = Gaussian::new(prior.mean.clone(), Array2::from_diag(&prior.variance))?.posterior(
+        a.view(),
+        noise,
+        y.view(),
+    )?;
     let smc = PosteriorMethod::from_name("smc")?;
     let (runs, particles) = (12, 400);
     let mut run_means = Array2::zeros((runs, prior.dim()));
     for r in 0..runs {
         let mut run_stream = rng::stream(11, "downstream/posterior/smc", &[r as u64]);
-        let post = smc.sample(&Prior::from_score(&prior), &measurement, y.view(), particles, &mut run_stream)?;
-        run_means.row_mut(r).assign(&post.samples.mean_axis(Axis(0)).unwrap());
+        let post = smc.sample(
+            &Prior::from_score(&prior),
+            &measurement,
+            y.view(),
+            particles,
+            &mut run_stream,
+        )?;
+        run_means
+            .row_mut(r)
+            .assign(&post.samples.mean_axis(Axis(0)).unwrap());
     }
     // SMC's particles are not independent (resampling); the spread of independent runs' means
     // is the honest Monte-Carlo error.
@@ -89,7 +123,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // t with 11 degrees of freedom beyond 4.4 has probability < 1e-3 (two-sided), and the
         // 0.01 covers the chain's discretisation bias.
         let gap = (estimate[i] - exact.mean()[i]).abs();
-        assert!(gap < 4.4 * se[i] + 0.01, "posterior mean[{i}]: {} vs {}", estimate[i], exact.mean()[i]);
+        assert!(
+            gap < 4.4 * se[i] + 0.01,
+            "posterior mean[{i}]: {} vs {}",
+            estimate[i],
+            exact.mean()[i]
+        );
     }
     println!("ok");
     Ok(())
