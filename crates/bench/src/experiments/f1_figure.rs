@@ -24,7 +24,7 @@ pub struct F1Row {
     pub spacing: f64,
     /// Common std τ = σ/a of the layers ([`PancakeProfile::width`]).
     pub width: f64,
-    /// b = γσ/a ([`PancakeProfile::b`]).
+    /// b = γσ/a ([`PancakeProfile::blur`]).
     pub b: f64,
 }
 
