@@ -406,11 +406,11 @@ impl GaussianPancakes {
     }
 
     /// Fills the rows of `out` (shape `(rows, d)`) with i.i.d. points of the same law as
-    /// [`GaussianPancakes::sample`], drawn **row by row**: row i's ξ ~ N(0, I_d), then its z,
+    /// [`SampleBatch::sample_batch`], drawn **row by row**: row i's ξ ~ N(0, I_d), then its z,
     /// before anything of row i + 1. Filling n rows in chunks of any sizes therefore consumes
     /// the stream exactly as one call for all n rows does, which is what lets a consumer stream
     /// a huge sample in bounded memory with output independent of the chunk size.
-    /// ([`GaussianPancakes::sample`] draws all ξ first and is kept as it is, so that results
+    /// ([`SampleBatch::sample_batch`] draws all ξ first and is kept as it is, so that results
     /// computed with it stay reproducible.)
     ///
     /// Errors: `out` does not have d columns.
