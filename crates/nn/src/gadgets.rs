@@ -308,10 +308,13 @@ impl PiecewiseLinear {
     /// The interpolant applied to the form `x`, as ReLU neurons of `g`:
     /// v₀ − s_L·ReLU(k₀ − x) + Σᵢ (sᵢ − sᵢ₋₁)·ReLU(x − kᵢ) with s₋₁ = 0 (exact for every x).
     pub fn to_relu(&self, g: &mut ReluGraph, x: &Affine) -> Affine {
-        let mut out = Affine::constant(self.values[0]);
+        // One ReLU per slope change; the output form is summed once (Affine::sum_scaled), not
+        // folded knot by knot, which was quadratic in the number of knots.
+        let start = Affine::constant(self.values[0]);
+        let mut parts: Vec<(f64, Affine)> = vec![(1.0, start)];
         if self.left_slope != 0.0 {
             let n = g.relu(&(&(-x) + self.knots[0]));
-            out = &out - &(&n * self.left_slope);
+            parts.push((-self.left_slope, n));
         }
         let mut prev = 0.0;
         for i in 0..self.knots.len() {
@@ -319,11 +322,11 @@ impl PiecewiseLinear {
             let delta = s - prev;
             if delta != 0.0 {
                 let n = g.relu(&(x + -self.knots[i]));
-                out = &out + &(&n * delta);
+                parts.push((delta, n));
             }
             prev = s;
         }
-        out
+        Affine::sum_scaled(parts.iter().map(|(c, form)| (*c, form)))
     }
 
     /// max |f − interpolant| over `n_points` uniform points of [a, b] (an independent check).

@@ -23,7 +23,7 @@
 //! identical forms share one neuron (structural hashing).
 
 use crate::error::{Error, Result};
-use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::ops::{Add, Mul, Neg, Sub};
@@ -99,6 +99,33 @@ impl Affine {
         Affine {
             terms,
             constant: a * x.constant + b * y.constant,
+        }
+    }
+    /// Σ_k c_k·form_k, merged once: O(T log T) for T terms in all. Folding the sum pairwise
+    /// (`acc = &acc + &(form * c)`) re-merges the accumulator at every step, O(T²) for a long
+    /// sum such as a piecewise-linear function with 10⁵ knots — the cost that dominated
+    /// building g̃'s score network. The coefficients of a node are added in the order the forms
+    /// are given and zeros are dropped, so the result equals the pairwise fold exactly.
+    pub fn sum_scaled<'a>(parts: impl IntoIterator<Item = (f64, &'a Affine)>) -> Affine {
+        let mut terms: Vec<(Node, f64)> = Vec::new();
+        let mut constant = 0.0;
+        for (c, form) in parts {
+            constant += c * form.constant;
+            terms.extend(form.terms.iter().map(|&(node, v)| (node, c * v)));
+        }
+        // Stable: equal nodes keep the order of the parts, so their sums are the fold's.
+        terms.sort_by_key(|&(node, _)| node);
+        let mut merged: Vec<(Node, f64)> = Vec::with_capacity(terms.len());
+        for (node, c) in terms {
+            match merged.last_mut() {
+                Some((last, acc)) if *last == node => *acc += c,
+                _ => merged.push((node, c)),
+            }
+        }
+        merged.retain(|&(_, c)| c != 0.0);
+        Affine {
+            terms: merged,
+            constant,
         }
     }
     /// c·self.
@@ -562,13 +589,27 @@ impl SparseLayer {
     }
     fn apply(&self, input: ArrayView2<f64>, mut out: ArrayViewMut2<f64>, relu: bool) {
         for (inp, mut o) in input.rows().into_iter().zip(out.rows_mut()) {
-            for u in 0..self.bias.len() {
-                let mut acc = self.bias[u];
-                for k in self.indptr[u]..self.indptr[u + 1] {
-                    acc += self.weights[k] * inp[self.indices[k] as usize];
+            // Contiguous rows (the evaluator's own buffers always are) take the slice path:
+            // no stride arithmetic or bounds checks on the inner gather.
+            match (inp.as_slice(), o.as_slice_mut()) {
+                (Some(inp), Some(o)) => self.apply_row(inp, o, relu),
+                _ => {
+                    let inp = inp.to_vec();
+                    let mut row = vec![0.0; self.bias.len()];
+                    self.apply_row(&inp, &mut row, relu);
+                    o.assign(&ndarray::ArrayView1::from(&row));
                 }
-                o[u] = if relu { acc.max(0.0) } else { acc };
             }
+        }
+    }
+    fn apply_row(&self, inp: &[f64], out: &mut [f64], relu: bool) {
+        for (u, o) in out.iter_mut().enumerate() {
+            let (lo, hi) = (self.indptr[u], self.indptr[u + 1]);
+            let mut acc = self.bias[u];
+            for (&w, &i) in self.weights[lo..hi].iter().zip(&self.indices[lo..hi]) {
+                acc += w * inp[i as usize];
+            }
+            *o = if relu { acc.max(0.0) } else { acc };
         }
     }
 }
@@ -648,16 +689,25 @@ impl ReluNetwork {
                 got: out.ncols(),
             });
         }
-        let b = x.nrows();
-        let mut cur = x.to_owned();
+        // Rows are independent: run them through the layers in blocks, so the activations of a
+        // wide network (10⁶ units for g̃'s interpolants) stay small and in cache instead of one
+        // (batch × width) array per layer. Each row's arithmetic is unchanged.
+        const ROWS_PER_BLOCK: usize = 16;
         let last = self.layers.len() - 1;
-        for (k, l) in self.layers.iter().enumerate() {
-            if k == last {
-                l.apply(cur.view(), out.view_mut(), false);
-            } else {
-                let mut next = Array2::zeros((b, l.n_out()));
-                l.apply(cur.view(), next.view_mut(), true);
-                cur = next;
+        for (xb, mut ob) in x
+            .axis_chunks_iter(Axis(0), ROWS_PER_BLOCK)
+            .zip(out.axis_chunks_iter_mut(Axis(0), ROWS_PER_BLOCK))
+        {
+            let b = xb.nrows();
+            let mut cur = xb.to_owned();
+            for (k, l) in self.layers.iter().enumerate() {
+                if k == last {
+                    l.apply(cur.view(), ob.view_mut(), false);
+                } else {
+                    let mut next = Array2::zeros((b, l.n_out()));
+                    l.apply(cur.view(), next.view_mut(), true);
+                    cur = next;
+                }
             }
         }
         Ok(())
