@@ -24,6 +24,7 @@
 
 use crate::error::{Error, Result};
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::ops::{Add, Mul, Neg, Sub};
@@ -691,26 +692,33 @@ impl ReluNetwork {
         }
         // Rows are independent: run them through the layers in blocks, so the activations of a
         // wide network (10⁶ units for g̃'s interpolants) stay small and in cache instead of one
-        // (batch × width) array per layer. Each row's arithmetic is unchanged.
+        // (batch × width) array per layer, and spread the blocks over rayon's pool (the global
+        // pool unless the caller installs another). Each row's arithmetic is the same whatever
+        // the block or the thread, so the output does not depend on the thread count.
         const ROWS_PER_BLOCK: usize = 16;
-        let last = self.layers.len() - 1;
-        for (xb, mut ob) in x
+        let blocks: Vec<(ArrayView2<f64>, ArrayViewMut2<f64>)> = x
             .axis_chunks_iter(Axis(0), ROWS_PER_BLOCK)
             .zip(out.axis_chunks_iter_mut(Axis(0), ROWS_PER_BLOCK))
-        {
-            let b = xb.nrows();
-            let mut cur = xb.to_owned();
-            for (k, l) in self.layers.iter().enumerate() {
-                if k == last {
-                    l.apply(cur.view(), ob.view_mut(), false);
-                } else {
-                    let mut next = Array2::zeros((b, l.n_out()));
-                    l.apply(cur.view(), next.view_mut(), true);
-                    cur = next;
-                }
+            .collect();
+        blocks
+            .into_par_iter()
+            .for_each(|(xb, ob)| self.eval_block(xb, ob));
+        Ok(())
+    }
+    /// One block of rows through every layer (see [`ReluNetwork::eval`]).
+    fn eval_block(&self, xb: ArrayView2<f64>, mut ob: ArrayViewMut2<f64>) {
+        let b = xb.nrows();
+        let last = self.layers.len() - 1;
+        let mut cur = xb.to_owned();
+        for (k, l) in self.layers.iter().enumerate() {
+            if k == last {
+                l.apply(cur.view(), ob.view_mut(), false);
+            } else {
+                let mut next = Array2::zeros((b, l.n_out()));
+                l.apply(cur.view(), next.view_mut(), true);
+                cur = next;
             }
         }
-        Ok(())
     }
     /// The same network as a dense [`crate::mlp::Mlp`] (zeros filled in): for small networks
     /// that should run through dense matrix products.
@@ -782,6 +790,43 @@ mod tests {
                     layered[[0, k]]
                 );
             }
+        }
+    }
+
+    #[test]
+    fn batch_evaluation_is_row_exact_on_any_thread_count() {
+        // A batch of 203 rows (not a multiple of the block size) through a random network:
+        // every row equals its own one-row evaluation bit for bit, on 1 and on 3 threads, and
+        // through a non-contiguous (transposed-layout) output buffer.
+        let mut rng = stream(12, "nn-relu-graph-batch", &[]);
+        let mut g = ReluGraph::new(4);
+        let mut forms: Vec<Affine> = (0..4).map(|i| g.input(i).unwrap()).collect();
+        for _ in 0..30 {
+            let a = &forms[rng.random_range(0..forms.len())];
+            let b = &forms[rng.random_range(0..forms.len())];
+            let f = &(&(a * rng.random_range(-1.5..1.5)) + &(b * rng.random_range(-1.5..1.5)))
+                + rng.random_range(-0.5..0.5);
+            forms.push(g.relu(&f));
+        }
+        let outs = vec![&forms[7] - &forms[33], forms[30].clone()];
+        let net = g.compile(&outs).unwrap();
+        let x = ndarray::Array2::from_shape_fn((203, 4), |_| rng.random_range(-3.0..3.0));
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| net.eval_owned(x.view()).unwrap())
+        };
+        let (one, three) = (on(1), on(3));
+        assert_eq!(one, three);
+        let mut transposed = ndarray::Array2::zeros((2, 203));
+        net.eval(x.view(), transposed.view_mut().reversed_axes())
+            .unwrap();
+        assert_eq!(transposed.t(), one);
+        for (i, row) in x.rows().into_iter().enumerate() {
+            let single = net.eval_owned(row.insert_axis(Axis(0))).unwrap();
+            assert_eq!(single.row(0), one.row(i), "row {i}");
         }
     }
 
