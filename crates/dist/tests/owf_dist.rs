@@ -394,3 +394,36 @@ fn same_seed_same_numbers() {
     let e2 = g.efficient_score_error_table(&times, 200, 3).unwrap();
     assert_eq!(e1, e2);
 }
+
+#[test]
+fn efficient_score_is_the_same_on_any_thread_count_and_counts_one_f_call_per_row() {
+    // 1000 rows (not a multiple of the 256-row block) in both regimes: identical bits on 1 and 3
+    // threads, equal to row-by-row evaluation, and exactly one counted f-evaluation per row
+    // below the crossover, none above it.
+    let g = dist(Candidate::Blake3, 8, 8);
+    let score = g.efficient_score();
+    let crossover_t = ve_sigma_to_ou_time(g.params().crossover());
+    for (t, calls_per_row) in [(0.5 * crossover_t, 1u64), (0.3, 0)] {
+        let mut rng = rng::stream(5, "efficient-threads", &[]);
+        let x = g.at_time(t).unwrap().sample_batch(&mut rng, 1000);
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let before = g.function().evaluations();
+            let s = pool.install(|| score.score_owned(t, x.view()).unwrap());
+            (s, g.function().evaluations() - before)
+        };
+        let ((one, calls_one), (three, calls_three)) = (on(1), on(3));
+        assert_eq!(one, three, "t = {t}");
+        assert_eq!(calls_one, 1000 * calls_per_row);
+        assert_eq!(calls_three, 1000 * calls_per_row);
+        for i in [0, 255, 256, 999] {
+            let single = score
+                .score_owned(t, x.slice(ndarray::s![i..i + 1, ..]))
+                .unwrap();
+            assert_eq!(single.row(0), one.row(i), "row {i}");
+        }
+    }
+}
