@@ -34,6 +34,7 @@
 //!
 //! [`engine::Experiment`] shows how an experiment is written and run.
 
+pub mod class_test;
 pub mod engine;
 pub mod error;
 pub mod experiments;
