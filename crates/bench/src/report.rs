@@ -247,15 +247,16 @@ impl Timing {
                 short(elapsed),
                 if jobs == 1 { "" } else { "s" }
             ),
-            _ => "Nothing was computed when this report was written (merged or re-plotted from                   stored points). "
+            _ => "Nothing was computed when this report was written (merged or re-plotted from \
+                  stored points). "
                 .to_string(),
         };
         s.push_str(
-            "CPU and wall seconds are sums over each experiment's points (a point's CPU time is              that of the thread that ran it; CPU below wall means the machine was busy); elapsed              is this run's wall time from the experiment's first computed point to its last.
-
-             | experiment | points | computed now | CPU s | wall s | elapsed s |
-             |---|---|---|---|---|---|
-",
+            "CPU and wall seconds are sums over each experiment's points (a point's CPU time is \
+             that of the thread that ran it; CPU below wall means the machine was busy); elapsed \
+             is this run's wall time from the experiment's first computed point to its last.\n\n\
+             | experiment | points | computed now | CPU s | wall s | elapsed s |\n\
+             |---|---|---|---|---|---|\n",
         );
         let opt = |v: Option<f64>| v.map_or("—".to_string(), short);
         for e in &self.experiments {

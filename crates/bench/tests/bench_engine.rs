@@ -286,7 +286,11 @@ fn timing_is_recorded_per_experiment_and_old_point_files_still_load() {
     assert!(t1.elapsed_seconds.unwrap() <= timing.elapsed_seconds.unwrap());
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
-        md.contains("## Time spent") && md.contains("| T1 | 6 | 6 |"),
+        md.contains("## Time spent") && md.contains("\n| T1 | 6 | 6 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("to its last.\n\n| experiment | points |"),
         "{md}"
     );
     // timing.json is not part of the summary.
