@@ -510,8 +510,11 @@ pub fn run(experiments: &[Box<dyn DynExperiment>], config: &BenchConfig) -> Resu
             spans.push((exp.id(), run_one(*exp, spec, config, phase, &bar)?));
         }
         let failed = AtomicBool::new(false);
+        // One rayon job per point (`with_max_len(1)`): points take seconds, so the finest split
+        // balances best and costs nothing.
         let outcomes: Vec<Option<Result<Span>>> = shared
             .par_iter()
+            .with_max_len(1)
             .map(|(exp, spec)| {
                 if failed.load(Ordering::Relaxed) {
                     return None;
