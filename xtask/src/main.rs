@@ -5,18 +5,21 @@
 //! hardiff's kernels beside the NumPy peer script; it is a benchmark, not a library.)
 //!
 //! - `cargo xtask bench [--quick] [--only E2,E3] [--seed K] [--out DIR] [--check]
-//!   [--update-fixtures] [--shard k/N]` — run the suite and write the report folder.
+//!   [--update-fixtures] [--shard k/N] [--jobs N]` — run the suite and write the report folder.
 //! - `cargo xtask merge DIR… [--out DIR] [--check]` — combine shard folders into one report.
 //! - `cargo xtask plot DIR` — re-render a finished report folder from its stored points.
+//! - `cargo xtask compare DIR_A DIR_B` — fail (one line per difference) unless two report
+//!   folders agree outside their wall-time columns.
 //! - `cargo xtask peer` — time the NumPy peer against hardiff on the same inputs.
 //! - `cargo xtask ci` — what `.ci/run` runs: fmt, clippy, tests, the quick bench check.
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use hardiff_bench::engine::{self as bench, BenchConfig, Fixtures, Scale};
-use hardiff_bench::report::{summary_table, SummaryEntry};
+use hardiff_bench::report::{compare_reports, summary_table, SummaryEntry};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
 mod peer;
 
@@ -48,9 +51,19 @@ enum Task {
         /// A folder written by `bench` (complete).
         dir: PathBuf,
     },
+    /// Check that two report folders agree: `summary.json` byte for byte and every CSV cell by
+    /// cell, except wall-time columns (a header that contains "second", which covers K's
+    /// throughputs per second, or starts with "wall"). Exits 1 with one line per difference.
+    Compare {
+        /// A report folder.
+        a: PathBuf,
+        /// Another report folder, e.g. the same run with another `--jobs`.
+        b: PathBuf,
+    },
     /// Run the NumPy peer beside hardiff on the same inputs and report the speed ratio.
     Peer,
-    /// Run what CI runs: fmt, clippy, the test suite and `bench --quick --check`.
+    /// Run what CI runs: fmt, clippy, the test suite, `bench --quick --check` on 2 threads and
+    /// on 1, and `compare` of the two.
     Ci,
 }
 
@@ -80,6 +93,10 @@ struct BenchArgs {
     /// No progress bars.
     #[arg(long)]
     no_progress: bool,
+    /// Worker threads for independent points (default: one per available core). The results do
+    /// not depend on it (`cargo xtask compare`); K's timed points always run alone.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
@@ -143,6 +160,7 @@ fn check_against_fixtures(scale: Scale, summary: &[SummaryEntry], ran: &[String]
 }
 
 fn bench(args: BenchArgs) -> Result<()> {
+    let started = Instant::now();
     let scale = if args.quick {
         Scale::Quick
     } else {
@@ -162,16 +180,27 @@ fn bench(args: BenchArgs) -> Result<()> {
         out: out.clone(),
         shard: args.shard,
         progress: !args.no_progress,
+        jobs: args.jobs.map_or(0, usize::from),
     };
     let outcome = bench::run(&experiments, &config)?;
     eprintln!(
-        "bench: {} points computed, {} resumed; report folder {}",
+        "bench: {} points computed ({:.1} s on {} thread{}), {} resumed; report folder {}",
         outcome.computed,
+        outcome.elapsed_seconds,
+        outcome.jobs,
+        if outcome.jobs == 1 { "" } else { "s" },
         outcome.reused,
         out.display()
     );
+    let finished = || {
+        eprintln!(
+            "bench: finished in {:.1} s",
+            started.elapsed().as_secs_f64()
+        )
+    };
     let Some(summary) = outcome.summary else {
         eprintln!("bench: shard finished; combine the shards with `cargo xtask merge DIR…`");
+        finished();
         return Ok(());
     };
     print!("{}", summary_table(&summary));
@@ -187,9 +216,34 @@ fn bench(args: BenchArgs) -> Result<()> {
         hardiff_bench::io::write_json(&path, &Fixtures::from_summary(scale, args.seed, &summary))?;
         eprintln!("bench: baselines written to {}", path.display());
     }
-    if args.check {
-        check_against_fixtures(scale, &summary, &ran)?;
+    let checked = if args.check {
+        check_against_fixtures(scale, &summary, &ran)
+    } else {
+        Ok(())
+    };
+    finished();
+    checked
+}
+
+/// `cargo xtask compare`: one line per difference on stdout, exit 1 when there is any.
+fn compare(a: &Path, b: &Path) -> Result<()> {
+    let differences = compare_reports(a, b)?;
+    for d in &differences {
+        println!("{d}");
     }
+    if !differences.is_empty() {
+        bail!(
+            "{} difference(s) between {} and {}",
+            differences.len(),
+            a.display(),
+            b.display()
+        );
+    }
+    eprintln!(
+        "compare: {} and {} agree (summary.json byte for byte, CSVs outside wall-time columns)",
+        a.display(),
+        b.display()
+    );
     Ok(())
 }
 
@@ -245,6 +299,7 @@ fn main() {
             print!("{}", summary_table(&summary));
             Ok(())
         })(),
+        Task::Compare { a, b } => compare(&a, &b),
         Task::Peer => peer::run(&workspace_root()).map_err(Into::into),
         Task::Ci => (|| {
             run_cmd("cargo", &["fmt", "--all", "--", "--check"])?;
@@ -260,10 +315,43 @@ fn main() {
                 ],
             )?;
             run_cmd("cargo", &["test", "--workspace"])?;
+            // The quick check on 2 threads, then on 1 into another folder: same report.
+            let (two, one) = ("target/hardiff-report/ci", "target/hardiff-report/ci-jobs1");
+            for dir in [two, one] {
+                let dir = workspace_root().join(dir);
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir)
+                        .with_context(|| format!("removing {}", dir.display()))?;
+                }
+            }
             run_cmd(
                 "cargo",
-                &["xtask", "bench", "--quick", "--check", "--no-progress"],
-            )
+                &[
+                    "xtask",
+                    "bench",
+                    "--quick",
+                    "--check",
+                    "--no-progress",
+                    "--jobs",
+                    "2",
+                    "--out",
+                    two,
+                ],
+            )?;
+            run_cmd(
+                "cargo",
+                &[
+                    "xtask",
+                    "bench",
+                    "--quick",
+                    "--no-progress",
+                    "--jobs",
+                    "1",
+                    "--out",
+                    one,
+                ],
+            )?;
+            run_cmd("cargo", &["xtask", "compare", two, one])
         })(),
     };
     if let Err(e) = result {

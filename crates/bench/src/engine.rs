@@ -10,9 +10,21 @@
 //! <EXP>.json, <EXP>.csv         the experiment's table
 //! <EXP>-*.svg                   its plots
 //! report.md, summary.json       the summary over all experiments
+//! timing.json                   CPU and wall seconds per experiment (never in summary.json)
 //! ```
 //! The report is a pure function of the points, so `merge` of shards gives the same report as a
-//! single run (wall times aside, which no two runs share).
+//! single run (wall and CPU times aside, which no two runs share).
+//!
+//! **Parallel points, scheduling-free results.** [`run`] runs the points it has to compute in a
+//! rayon pool of [`BenchConfig::jobs`] threads that it builds for the call (so a library user's
+//! global rayon pool is neither used nor changed; code inside a point that uses rayon runs in
+//! this pool too, so `jobs` bounds the threads of the whole run). Each point draws from its own
+//! seeded streams (`rng::stream(seed, label, …)`) and is saved under its own key, and everything
+//! the report writer reads is taken in the order of the experiments and their points, never in
+//! order of completion: `summary.json` and every CSV are byte-identical for any `jobs`, wall-time
+//! columns aside (`cargo xtask compare`, [`crate::report::compare_reports`]). Points of an
+//! [`Experiment::exclusive`] experiment (wall-time throughputs) run alone, one at a time,
+//! before the parallel batch.
 //!
 //! **Typed points, JSON on disk.** An experiment implements [`Experiment`] with its own point
 //! and outcome types (serde-derived), so a renamed field is a compile error rather than a
@@ -23,11 +35,13 @@
 use crate::error::{Error, Result};
 use crate::fit::GrowthClass;
 use crate::io::{atomic_write, read_json, write_json};
-use crate::report::{short, write_report, ExperimentReport, SummaryEntry};
+use crate::report::{short, write_report, ExperimentReport, Invocation, SummaryEntry};
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// How large the sweeps are.
@@ -94,6 +108,11 @@ pub struct PointRecord<P = serde_json::Value, O = serde_json::Value> {
     pub result: O,
     /// Wall time of the whole point in seconds.
     pub wall_seconds: f64,
+    /// CPU time of the thread that ran the point, in seconds: below `wall_seconds` when the
+    /// machine was busy with other work. `None` in point files written before it was recorded
+    /// (they still load) or where the platform has no per-thread clock.
+    #[serde(default)]
+    pub cpu_seconds: Option<f64>,
 }
 
 impl PointRecord {
@@ -104,6 +123,7 @@ impl PointRecord {
             result: serde_json::from_value(self.result.clone())
                 .map_err(|e| Error::json(format!("result of point {}", self.spec.key), e))?,
             wall_seconds: self.wall_seconds,
+            cpu_seconds: self.cpu_seconds,
         })
     }
 }
@@ -179,6 +199,7 @@ pub struct PointContext {
 ///     out: out.clone(),
 ///     shard: None,
 ///     progress: false,
+///     jobs: 2, // two worker threads; the CSV is the same for any number
 /// };
 /// assert_eq!(engine::run(&experiments, &config)?.computed, 4);
 /// let csv = std::fs::read_to_string(out.join("SQ.csv")).expect("written by the run");
@@ -209,6 +230,12 @@ pub trait Experiment: Send + Sync {
         points: &[PointRecord<Self::Point, Self::Outcome>],
         out: &Path,
     ) -> Result<ExperimentReport>;
+    /// Whether the points must run alone: `true` for an experiment that measures wall-time
+    /// throughput (K), which other points running beside it would distort. [`run`] runs such
+    /// points one at a time, with no other point running, before the parallel batch.
+    fn exclusive(&self) -> bool {
+        false
+    }
 }
 
 /// An [`Experiment`] with its types erased to JSON: what the engine stores and runs
@@ -230,6 +257,8 @@ pub trait DynExperiment: Send + Sync {
         points: &[PointRecord],
         out: &Path,
     ) -> Result<ExperimentReport>;
+    /// [`Experiment::exclusive`].
+    fn exclusive(&self) -> bool;
 }
 
 impl<E: Experiment> DynExperiment for E {
@@ -263,6 +292,9 @@ impl<E: Experiment> DynExperiment for E {
             .collect::<Result<Vec<_>>>()?;
         Experiment::summarise(self, scale, &typed, out)
     }
+    fn exclusive(&self) -> bool {
+        Experiment::exclusive(self)
+    }
 }
 
 /// Settings of one bench run.
@@ -280,6 +312,9 @@ pub struct BenchConfig {
     pub shard: Option<(usize, usize)>,
     /// Show progress bars (stderr).
     pub progress: bool,
+    /// Worker threads for the points (0: one per available core). [`run`] builds a rayon pool
+    /// of this size for the call; the results do not depend on it, only the wall time does.
+    pub jobs: usize,
 }
 
 /// The run's identity, stored as `run.json`; resumed and merged runs must agree on it.
@@ -298,6 +333,10 @@ pub struct BenchOutcome {
     pub computed: usize,
     /// Points found already finished (resumed).
     pub reused: usize,
+    /// Worker threads used ([`BenchConfig::jobs`], 0 resolved to the core count).
+    pub jobs: usize,
+    /// Wall seconds from the start of the first computed point to the end of the last.
+    pub elapsed_seconds: f64,
     /// The summary, when every point of the selected experiments is finished.
     pub summary: Option<Vec<SummaryEntry>>,
 }
@@ -351,15 +390,73 @@ fn check_run_info(out: &Path, info: &RunInfo) -> Result<()> {
     }
 }
 
+/// The number of worker threads `jobs` stands for (0: one per available core).
+pub fn effective_jobs(jobs: usize) -> usize {
+    if jobs == 0 {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    } else {
+        jobs
+    }
+}
+
+/// When one computed point ran, in seconds since the start of [`run`]'s points phase.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: f64,
+    end: f64,
+}
+
+/// Runs one point and saves its record; returns when it ran.
+fn run_one(
+    exp: &dyn DynExperiment,
+    spec: &PointSpec,
+    config: &BenchConfig,
+    phase: Instant,
+    bar: &indicatif::ProgressBar,
+) -> Result<Span> {
+    let ctx = PointContext {
+        seed: config.seed,
+        scale: config.scale,
+        key: spec.key.clone(),
+    };
+    bar.set_message(format!("{} {}", exp.id(), spec.key));
+    tracing::info!(experiment = exp.id(), point = %spec.key, "running point");
+    let start = phase.elapsed().as_secs_f64();
+    let cpu = cpu_time::ThreadTime::try_now().ok();
+    let wall = Instant::now();
+    let result = exp
+        .run_point_json(&ctx, spec)
+        .map_err(|e| Error::Invalid(format!("{} point {}: {e}", exp.id(), spec.key)))?;
+    let record = PointRecord {
+        spec: spec.clone(),
+        result,
+        wall_seconds: wall.elapsed().as_secs_f64(),
+        cpu_seconds: cpu
+            .and_then(|c| c.try_elapsed().ok())
+            .map(|d| d.as_secs_f64()),
+    };
+    write_json(&point_path(&config.out, exp.id(), &spec.key), &record)?;
+    bar.inc(1);
+    Ok(Span {
+        start,
+        end: phase.elapsed().as_secs_f64(),
+    })
+}
+
 /// Runs (or resumes) the selected experiments' points in this shard, then writes the report if
 /// every selected point is finished.
+///
+/// The points run in a rayon pool of [`BenchConfig::jobs`] threads built for this call (see the
+/// [module documentation](self)): first the points of [exclusive](Experiment::exclusive)
+/// experiments, one at a time, then all others in parallel. Each point is saved as it finishes.
+/// When a point fails, points not yet started are skipped and the error of the first failed
+/// point (in point order) is returned; the finished points stay saved for a resumed run.
 pub fn run(experiments: &[Box<dyn DynExperiment>], config: &BenchConfig) -> Result<BenchOutcome> {
     let selected = select(experiments, &config.only)?;
     let info = RunInfo {
         scale: config.scale,
         seed: config.seed,
     };
-    check_run_info(&config.out, &info)?;
     if let Some((k, n)) = config.shard {
         if n == 0 || k == 0 || k > n {
             return Err(Error::Invalid(format!(
@@ -367,6 +464,13 @@ pub fn run(experiments: &[Box<dyn DynExperiment>], config: &BenchConfig) -> Resu
             )));
         }
     }
+    check_run_info(&config.out, &info)?;
+    let jobs = effective_jobs(config.jobs);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .thread_name(|i| format!("hardiff-bench-{i}"))
+        .build()
+        .map_err(|e| Error::Invalid(format!("starting {jobs} worker threads: {e}")))?;
     let mut all: Vec<(&dyn DynExperiment, PointSpec)> = Vec::new();
     for e in &selected {
         all.extend(e.points_json(config.scale)?.into_iter().map(|p| (*e, p)));
@@ -377,8 +481,9 @@ pub fn run(experiments: &[Box<dyn DynExperiment>], config: &BenchConfig) -> Resu
         .filter(|(i, _)| config.shard.is_none_or(|(k, n)| i % n == k - 1))
         .map(|(_, p)| p)
         .collect();
-    let todo: Vec<&&(&dyn DynExperiment, PointSpec)> = mine
+    let todo: Vec<&(&dyn DynExperiment, PointSpec)> = mine
         .iter()
+        .copied()
         .filter(|(e, p)| !point_path(&config.out, e.id(), &p.key).exists())
         .collect();
     let reused = mine.len() - todo.len();
@@ -391,42 +496,77 @@ pub fn run(experiments: &[Box<dyn DynExperiment>], config: &BenchConfig) -> Resu
             .expect("valid template")
             .progress_chars("=> "),
         );
+        bar.enable_steady_tick(std::time::Duration::from_millis(500));
         bar
     } else {
         indicatif::ProgressBar::hidden()
     };
-    for (exp, spec) in &todo {
-        let ctx = PointContext {
-            seed: config.seed,
-            scale: config.scale,
-            key: spec.key.clone(),
-        };
-        bar.set_message(format!("{} {}", exp.id(), spec.key));
-        tracing::info!(experiment = exp.id(), point = %spec.key, "running point");
-        let start = Instant::now();
-        let result = exp
-            .run_point_json(&ctx, spec)
-            .map_err(|e| Error::Invalid(format!("{} point {}: {e}", exp.id(), spec.key)))?;
-        let record = PointRecord {
-            spec: spec.clone(),
-            result,
-            wall_seconds: start.elapsed().as_secs_f64(),
-        };
-        write_json(&point_path(&config.out, exp.id(), &spec.key), &record)?;
-        bar.inc(1);
-    }
+    let (alone, shared): (Vec<_>, Vec<_>) = todo.iter().copied().partition(|(e, _)| e.exclusive());
+    let phase = Instant::now();
+    // Spans of the computed points, in the order of `alone` then `shared`.
+    let mut spans: Vec<(&str, Span)> = Vec::with_capacity(todo.len());
+    pool.install(|| -> Result<()> {
+        for (exp, spec) in &alone {
+            spans.push((exp.id(), run_one(*exp, spec, config, phase, &bar)?));
+        }
+        let failed = AtomicBool::new(false);
+        // One rayon job per point (`with_max_len(1)`): points take seconds, so the finest split
+        // balances best and costs nothing.
+        let outcomes: Vec<Option<Result<Span>>> = shared
+            .par_iter()
+            .with_max_len(1)
+            .map(|(exp, spec)| {
+                if failed.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let outcome = run_one(*exp, spec, config, phase, &bar);
+                if outcome.is_err() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+                Some(outcome)
+            })
+            .collect();
+        for ((exp, _), outcome) in shared.iter().zip(outcomes) {
+            if let Some(outcome) = outcome {
+                spans.push((exp.id(), outcome?));
+            }
+        }
+        Ok(())
+    })
+    .inspect_err(|_| bar.abandon())?;
+    let elapsed = phase.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let complete = all
         .iter()
         .all(|(e, p)| point_path(&config.out, e.id(), &p.key).exists());
     let summary = if complete {
-        Some(finish(&selected, &config.out, &info)?)
+        let mut experiments: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+        for e in &selected {
+            let mine: Vec<Span> = spans
+                .iter()
+                .filter(|(id, _)| *id == e.id())
+                .map(|(_, s)| *s)
+                .collect();
+            if !mine.is_empty() {
+                let first = mine.iter().map(|s| s.start).fold(f64::INFINITY, f64::min);
+                let last = mine.iter().map(|s| s.end).fold(0.0, f64::max);
+                experiments.insert(e.id().to_string(), (mine.len(), last - first));
+            }
+        }
+        let invocation = Invocation {
+            jobs,
+            elapsed_seconds: elapsed,
+            experiments,
+        };
+        Some(finish(&selected, &config.out, &info, Some(&invocation))?)
     } else {
         None
     };
     Ok(BenchOutcome {
         computed: todo.len(),
         reused,
+        jobs,
+        elapsed_seconds: elapsed,
         summary,
     })
 }
@@ -490,7 +630,7 @@ pub fn merge(
             }
         }
     }
-    finish(&selected, out, &info)
+    finish(&selected, out, &info, None)
 }
 
 /// Reads every selected experiment's finished points and writes the report.
@@ -498,6 +638,7 @@ fn finish(
     selected: &[&dyn DynExperiment],
     out: &Path,
     info: &RunInfo,
+    invocation: Option<&Invocation>,
 ) -> Result<Vec<SummaryEntry>> {
     let finished = selected
         .iter()
@@ -510,7 +651,7 @@ fn finish(
             Ok((*exp, records))
         })
         .collect::<Result<Vec<_>>>()?;
-    write_report(out, info, &finished)
+    write_report(out, info, &finished, invocation)
 }
 
 /// A stored baseline curve with its tolerance (`fixtures/bench-quick.json`).

@@ -1,13 +1,15 @@
 //! The report of a bench run: what an experiment's summary produces ([`ExperimentReport`]:
 //! a [`ValueTable`], fitted curves as [`SummaryEntry`]s, plots, Markdown), and the writer that
 //! turns the summaries of finished experiments into a report folder's `<EXP>.json`,
-//! `<EXP>.csv`, `summary.json` and `report.md` (layout in [`crate::engine`]).
+//! `<EXP>.csv`, `summary.json`, `timing.json` and `report.md` (layout in [`crate::engine`]);
+//! and [`compare_reports`], which checks that two report folders agree outside their wall times.
 
 use crate::engine::{DynExperiment, PointRecord, RunInfo, Scale};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::fit::{GrowthClass, ScalingFit};
 use crate::io::{atomic_write, write_json};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// One fitted curve in `summary.json` (the format of the issue that introduced the bench).
@@ -166,13 +168,121 @@ pub struct ExperimentReport {
     pub markdown: String,
 }
 
+/// What the invocation that writes a report computed itself (none of it when the report comes
+/// from `merge` or `plot`): its threads, its points phase, and per experiment id the number of
+/// points it computed with the wall seconds from the first one's start to the last one's end.
+#[derive(Debug, Clone)]
+pub(crate) struct Invocation {
+    pub(crate) jobs: usize,
+    pub(crate) elapsed_seconds: f64,
+    pub(crate) experiments: BTreeMap<String, (usize, f64)>,
+}
+
+/// Time spent on one experiment's points, in `timing.json` and the last table of `report.md`.
+/// (Never in `summary.json`, which stays comparable across runs.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentTiming {
+    /// Experiment id.
+    pub experiment: String,
+    /// Its points.
+    pub points: usize,
+    /// Sum of the points' thread CPU seconds ([`PointRecord::cpu_seconds`]); `None` when a
+    /// point file lacks it (written before CPU time was recorded).
+    pub cpu_seconds: Option<f64>,
+    /// Sum of the points' wall seconds: what the experiment costs on one thread. With several
+    /// threads this exceeds the elapsed time.
+    pub wall_seconds: f64,
+    /// Points computed by the invocation that wrote the report (the others were resumed, or the
+    /// report was merged from shards).
+    pub computed: usize,
+    /// Elapsed wall seconds of that invocation from the start of the first of those points to
+    /// the end of the last (other experiments' points may have run in between); `None` when
+    /// it computed none.
+    pub elapsed_seconds: Option<f64>,
+}
+
+/// `timing.json`: where a report's time went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    /// Worker threads of the invocation that wrote the report (`None`: merged or re-plotted
+    /// from stored points, nothing computed).
+    pub jobs: Option<usize>,
+    /// Wall seconds of that invocation's points phase (`None` as for `jobs`).
+    pub elapsed_seconds: Option<f64>,
+    /// Per experiment, in report order.
+    pub experiments: Vec<ExperimentTiming>,
+}
+
+impl Timing {
+    fn new(
+        finished: &[(&dyn DynExperiment, Vec<PointRecord>)],
+        invocation: Option<&Invocation>,
+    ) -> Self {
+        let experiments = finished
+            .iter()
+            .map(|(exp, records)| {
+                let now = invocation.and_then(|i| i.experiments.get(exp.id()));
+                ExperimentTiming {
+                    experiment: exp.id().to_string(),
+                    points: records.len(),
+                    cpu_seconds: records.iter().map(|r| r.cpu_seconds).sum(),
+                    wall_seconds: records.iter().map(|r| r.wall_seconds).sum(),
+                    computed: now.map_or(0, |n| n.0),
+                    elapsed_seconds: now.map(|n| n.1),
+                }
+            })
+            .collect();
+        Self {
+            jobs: invocation.map(|i| i.jobs),
+            elapsed_seconds: invocation.map(|i| i.elapsed_seconds),
+            experiments,
+        }
+    }
+
+    /// The `report.md` section: one row per experiment.
+    pub fn to_markdown(&self) -> String {
+        let mut s = match (self.jobs, self.elapsed_seconds) {
+            (Some(jobs), Some(elapsed)) => format!(
+                "Points computed by this run took {} s of wall time on {jobs} worker thread{}. ",
+                short(elapsed),
+                if jobs == 1 { "" } else { "s" }
+            ),
+            _ => "Nothing was computed when this report was written (merged or re-plotted from \
+                  stored points). "
+                .to_string(),
+        };
+        s.push_str(
+            "CPU and wall seconds are sums over each experiment's points (a point's CPU time is \
+             that of the thread that ran it; CPU below wall means the machine was busy); elapsed \
+             is this run's wall time from the experiment's first computed point to its last.\n\n\
+             | experiment | points | computed now | CPU s | wall s | elapsed s |\n\
+             |---|---|---|---|---|---|\n",
+        );
+        let opt = |v: Option<f64>| v.map_or("—".to_string(), short);
+        for e in &self.experiments {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} |
+",
+                e.experiment,
+                e.points,
+                e.computed,
+                opt(e.cpu_seconds),
+                short(e.wall_seconds),
+                opt(e.elapsed_seconds)
+            ));
+        }
+        s
+    }
+}
+
 /// Summarises each experiment's finished points (in the order of its points) and writes the
 /// report folder's files: `<EXP>.json`, `<EXP>.csv` (plots are written by the experiments),
-/// `summary.json` and `report.md`. Returns the summary.
+/// `summary.json`, `timing.json` and `report.md`. Returns the summary.
 pub(crate) fn write_report(
     out: &Path,
     info: &RunInfo,
     finished: &[(&dyn DynExperiment, Vec<PointRecord>)],
+    invocation: Option<&Invocation>,
 ) -> Result<Vec<SummaryEntry>> {
     let mut summary = Vec::new();
     let mut sections = String::new();
@@ -222,8 +332,142 @@ pub(crate) fn write_report(
         summary_table(&summary)
     );
     md.push_str(&sections);
+    let timing = Timing::new(finished, invocation);
+    write_json(&out.join("timing.json"), &timing)?;
+    md.push_str(&format!("\n## Time spent\n\n{}", timing.to_markdown()));
     atomic_write(&out.join("report.md"), md.as_bytes())?;
     Ok(summary)
+}
+
+/// Whether a CSV column holds a wall-time measurement, which no two runs share and
+/// [`compare_reports`] skips: its name contains `second` (seconds, seconds per sample, and K's
+/// throughputs in samples or points per second) or starts with `wall`. ASCII case is ignored.
+pub fn is_timing_column(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.contains("second") || name.starts_with("wall")
+}
+
+/// At most this many differing cells are listed per CSV file; the rest are counted.
+const MAX_CELL_LINES: usize = 20;
+
+/// Compares two report folders: `summary.json` byte for byte, and every top-level `*.csv` cell
+/// by cell outside the [timing columns](is_timing_column). Returns one line per difference
+/// (empty: the folders agree), e.g. to check that a run does not depend on its number of
+/// threads. A file present in one folder only is a difference; an unreadable folder or file,
+/// or a malformed CSV, is an error.
+pub fn compare_reports(a: &Path, b: &Path) -> Result<Vec<String>> {
+    let mut lines = Vec::new();
+    let read = |dir: &Path, name: &str| -> Result<Option<Vec<u8>>> {
+        let path = dir.join(name);
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(format!("reading {}", path.display()), e)),
+        }
+    };
+    let missing = |name: &str, dir: &Path| format!("{name}: missing from {}", dir.display());
+    match (read(a, "summary.json")?, read(b, "summary.json")?) {
+        (Some(x), Some(y)) if x != y => {
+            let (x, y) = (String::from_utf8_lossy(&x), String::from_utf8_lossy(&y));
+            let line = x
+                .lines()
+                .zip(y.lines())
+                .position(|(p, q)| p != q)
+                .unwrap_or_else(|| x.lines().count().min(y.lines().count()));
+            let at = |t: &str| t.lines().nth(line).unwrap_or("<end>").trim().to_string();
+            lines.push(format!(
+                "summary.json: differs from line {}: {} vs {}",
+                line + 1,
+                at(&x),
+                at(&y)
+            ));
+        }
+        (Some(_), Some(_)) => {}
+        (None, _) => lines.push(missing("summary.json", a)),
+        (_, None) => lines.push(missing("summary.json", b)),
+    }
+    let csv_names = |dir: &Path| -> Result<BTreeSet<String>> {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(format!("reading {}", dir.display()), e))?;
+        Ok(entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".csv"))
+            .collect())
+    };
+    let (names_a, names_b) = (csv_names(a)?, csv_names(b)?);
+    for name in names_a.union(&names_b) {
+        let (Some(x), Some(y)) = (read(a, name)?, read(b, name)?) else {
+            let dir = if names_a.contains(name) { b } else { a };
+            lines.push(missing(name, dir));
+            continue;
+        };
+        if x != y {
+            lines.extend(compare_csv(name, &x, &y)?);
+        }
+    }
+    Ok(lines)
+}
+
+/// The differences between two CSV files with a header row, outside the timing columns.
+fn compare_csv(name: &str, a: &[u8], b: &[u8]) -> Result<Vec<String>> {
+    let parse = |bytes: &[u8]| -> Result<Vec<Vec<String>>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes)
+            .records()
+            .map(|r| {
+                r.map(|r| r.iter().map(str::to_string).collect())
+                    .map_err(|e| Error::Csv(format!("{name}: {e}")))
+            })
+            .collect()
+    };
+    let (a, b) = (parse(a)?, parse(b)?);
+    let (head_a, head_b) = (
+        a.first().cloned().unwrap_or_default(),
+        b.first().cloned().unwrap_or_default(),
+    );
+    if head_a != head_b {
+        return Ok(vec![format!(
+            "{name}: header differs: {} vs {}",
+            head_a.join(","),
+            head_b.join(",")
+        )]);
+    }
+    let mut lines = Vec::new();
+    if a.len() != b.len() {
+        lines.push(format!(
+            "{name}: {} data rows vs {}",
+            a.len().saturating_sub(1),
+            b.len().saturating_sub(1)
+        ));
+    }
+    let mut cells = 0;
+    for (row, (ra, rb)) in a.iter().zip(&b).enumerate().skip(1) {
+        for (col, title) in head_a.iter().enumerate() {
+            let (x, y) = (ra.get(col), rb.get(col));
+            if is_timing_column(title) || x == y {
+                continue;
+            }
+            cells += 1;
+            if cells <= MAX_CELL_LINES {
+                let show = |v: Option<&String>| v.map_or("<none>", String::as_str).to_string();
+                lines.push(format!(
+                    "{name}: row {row}, column {title}: {} vs {}",
+                    show(x),
+                    show(y)
+                ));
+            }
+        }
+    }
+    if cells > MAX_CELL_LINES {
+        lines.push(format!(
+            "{name}: and {} more differing cells",
+            cells - MAX_CELL_LINES
+        ));
+    }
+    Ok(lines)
 }
 
 /// The summary table of `report.md`.

@@ -1,15 +1,21 @@
 //! The bench engine: resume, sharding, merge and fixture checks, on a toy experiment whose
-//! cost is e^{0.5·size}·(1 + noise) with seeded noise.
+//! cost is e^{0.5·size}·(1 + noise) with seeded noise; results independent of the number of
+//! threads; exclusive experiments running alone; timing.json; `compare_reports`.
 
 use hardiff_bench::engine::{
     self as bench, BenchConfig, DynExperiment, Experiment, Fixtures, PointContext, PointRecord,
     PointSpec, Scale,
 };
 use hardiff_bench::fit::{fit_scaling, GrowthClass};
-use hardiff_bench::report::{ExperimentReport, SummaryEntry};
+use hardiff_bench::report::{
+    compare_reports, is_timing_column, ExperimentReport, SummaryEntry, Timing, ValueTable,
+};
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 struct Toy;
 
@@ -58,7 +64,13 @@ impl Experiment for Toy {
             })
             .collect();
         let fit = fit_scaling(&curve, 100, 9)?;
+        let mut table = ValueTable::new(&["m", "mean_cost", "wall_seconds"]);
+        for p in points {
+            let mean = p.result.costs.iter().sum::<f64>() / p.result.costs.len() as f64;
+            table.push(vec![json!(p.result.m), json!(mean), json!(p.wall_seconds)]);
+        }
         Ok(ExperimentReport {
+            table,
             fits: vec![SummaryEntry::new(
                 "T1",
                 "toy",
@@ -88,7 +100,25 @@ fn config(out: &Path, shard: Option<(usize, usize)>) -> BenchConfig {
         out: out.to_path_buf(),
         shard,
         progress: false,
+        jobs: 2,
     }
+}
+
+fn with_jobs(out: &Path, jobs: usize) -> BenchConfig {
+    BenchConfig {
+        jobs,
+        ..config(out, None)
+    }
+}
+
+/// A point file's text without its wall and CPU time lines (pretty JSON: one field a line).
+fn without_times(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains("\"wall_seconds\":") && !l.contains("\"cpu_seconds\":"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -162,5 +192,257 @@ fn stored_points_have_sorted_keys() {
     assert_eq!(keys, ["costs", "m"]);
     let costs = text.find("\"costs\"").unwrap();
     assert!(costs < text.find("\"m\"").unwrap(), "{text}");
+    std::fs::remove_dir_all(out).ok();
+}
+
+#[test]
+fn report_does_not_depend_on_the_number_of_threads() {
+    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy)];
+    let (one, three) = (temp("jobs1"), temp("jobs3"));
+    let r1 = bench::run(&exps, &with_jobs(&one, 1)).unwrap();
+    let r3 = bench::run(&exps, &with_jobs(&three, 3)).unwrap();
+    assert_eq!((r1.jobs, r3.jobs, r1.computed, r3.computed), (1, 3, 6, 6));
+    let read = |dir: &Path, name: &str| std::fs::read(dir.join(name)).unwrap();
+    assert_eq!(read(&one, "summary.json"), read(&three, "summary.json"));
+    // The CSV agrees byte for byte once its wall-time column is dropped.
+    let csv_without_wall = |dir: &Path| -> Vec<String> {
+        String::from_utf8(read(dir, "T1.csv"))
+            .unwrap()
+            .lines()
+            .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+            .collect()
+    };
+    let rows = csv_without_wall(&one);
+    assert_eq!(rows.len(), 7, "{rows:?}");
+    assert_eq!(rows[0], "m,mean_cost");
+    assert_eq!(rows, csv_without_wall(&three));
+    for m in 1..=6 {
+        let file = format!("points/T1/m={m}.json");
+        assert_eq!(
+            without_times(&one.join(&file)),
+            without_times(&three.join(&file))
+        );
+    }
+    assert_eq!(compare_reports(&one, &three).unwrap(), Vec::<String>::new());
+    // jobs 0 stands for the available cores.
+    assert!(bench::effective_jobs(0) >= 1);
+    assert_eq!(bench::effective_jobs(5), 5);
+    for d in [one, three] {
+        std::fs::remove_dir_all(d).ok();
+    }
+}
+
+#[test]
+fn compare_reports_lists_each_difference_outside_timing_columns() {
+    assert!(is_timing_column("wall_seconds") && is_timing_column("seconds_per_sample"));
+    assert!(is_timing_column("score_points_per_second") && is_timing_column("wall"));
+    assert!(!is_timing_column("prior_draws") && !is_timing_column("m"));
+    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy)];
+    let (a, b) = (temp("cmp-a"), temp("cmp-b"));
+    bench::run(&exps, &config(&a, None)).unwrap();
+    bench::run(&exps, &config(&b, None)).unwrap();
+    let csv = b.join("T1.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // Another wall time is no difference …
+    let (head, _) = lines[1].rsplit_once(',').unwrap();
+    lines[1] = format!("{head},12345.6");
+    std::fs::write(&csv, lines.join("\n") + "\n").unwrap();
+    assert!(compare_reports(&a, &b).unwrap().is_empty());
+    // … another cost is, as is another summary and a CSV present on one side only.
+    lines[2] = lines[2].replacen(',', ",9", 1);
+    std::fs::write(&csv, lines.join("\n") + "\n").unwrap();
+    std::fs::write(b.join("summary.json"), "[]\n").unwrap();
+    std::fs::write(b.join("extra.csv"), "x\n1\n").unwrap();
+    let diffs = compare_reports(&a, &b).unwrap();
+    assert_eq!(diffs.len(), 3, "{diffs:?}");
+    assert!(
+        diffs[0].starts_with("summary.json: differs from line 1"),
+        "{diffs:?}"
+    );
+    assert!(
+        diffs[1].starts_with("T1.csv: row 2, column mean_cost: "),
+        "{diffs:?}"
+    );
+    assert!(diffs[2].starts_with("extra.csv: missing from"), "{diffs:?}");
+    for d in [a, b] {
+        std::fs::remove_dir_all(d).ok();
+    }
+}
+
+#[test]
+fn timing_is_recorded_per_experiment_and_old_point_files_still_load() {
+    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy)];
+    let out = temp("timing");
+    bench::run(&exps, &config(&out, None)).unwrap();
+    let timing: Timing = hardiff_bench::io::read_json(&out.join("timing.json")).unwrap();
+    assert_eq!(timing.jobs, Some(2));
+    let t1 = &timing.experiments[0];
+    assert_eq!(
+        (t1.experiment.as_str(), t1.points, t1.computed),
+        ("T1", 6, 6)
+    );
+    assert!(t1.cpu_seconds.unwrap() >= 0.0 && t1.wall_seconds > 0.0);
+    assert!(t1.elapsed_seconds.unwrap() <= timing.elapsed_seconds.unwrap());
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("## Time spent") && md.contains("\n| T1 | 6 | 6 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("to its last.\n\n| experiment | points |"),
+        "{md}"
+    );
+    // timing.json is not part of the summary.
+    assert!(!std::fs::read_to_string(out.join("summary.json"))
+        .unwrap()
+        .contains("cpu_seconds"));
+    // A point file written before CPU time was recorded loads; a resumed run computes nothing.
+    let path = out.join("points/T1/m=1.json");
+    let mut record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    record.as_object_mut().unwrap().remove("cpu_seconds");
+    std::fs::write(&path, serde_json::to_string_pretty(&record).unwrap()).unwrap();
+    let old: PointRecord = serde_json::from_value(record).unwrap();
+    assert_eq!(old.cpu_seconds, None);
+    bench::run(&exps, &config(&out, None)).unwrap();
+    let timing: Timing = hardiff_bench::io::read_json(&out.join("timing.json")).unwrap();
+    let t1 = &timing.experiments[0];
+    assert_eq!(
+        (t1.computed, t1.elapsed_seconds, t1.cpu_seconds),
+        (0, None, None)
+    );
+    std::fs::remove_dir_all(out).ok();
+}
+
+/// When each point of the two experiments below ran: (exclusive?, start, end).
+type Log = Arc<Mutex<Vec<(bool, Instant, Instant)>>>;
+
+/// How many `Busy` points run at once, and the most that ever did.
+#[derive(Default)]
+struct Concurrency {
+    state: Mutex<(usize, usize)>,
+    changed: Condvar,
+}
+
+/// Six points that each wait (up to 10 s) until three of them run at once, then log themselves.
+struct Busy {
+    log: Log,
+    concurrency: Arc<Concurrency>,
+}
+
+/// Three exclusive points that sleep 20 ms each and log themselves.
+struct Timed {
+    log: Log,
+}
+
+fn toy_points() -> Vec<PointSpec<u64>> {
+    (1..=6)
+        .map(|m| PointSpec::new(format!("m={m}"), m))
+        .collect()
+}
+
+impl Experiment for Busy {
+    type Point = u64;
+    type Outcome = u64;
+    fn id(&self) -> &'static str {
+        "BUSY"
+    }
+    fn title(&self) -> &'static str {
+        "points that run together"
+    }
+    fn points(&self, _scale: Scale) -> Vec<PointSpec<u64>> {
+        toy_points()
+    }
+    fn run_point(&self, _ctx: &PointContext, &m: &u64) -> hardiff_bench::Result<u64> {
+        let start = Instant::now();
+        let c = &self.concurrency;
+        let mut state = c.state.lock().unwrap();
+        state.0 += 1;
+        state.1 = state.1.max(state.0);
+        c.changed.notify_all();
+        let (mut state, _) = c
+            .changed
+            .wait_timeout_while(state, Duration::from_secs(10), |s| s.1 < 3)
+            .unwrap();
+        state.0 -= 1;
+        drop(state);
+        self.log
+            .lock()
+            .unwrap()
+            .push((false, start, Instant::now()));
+        Ok(m)
+    }
+    fn summarise(
+        &self,
+        _scale: Scale,
+        _points: &[PointRecord<u64, u64>],
+        _out: &Path,
+    ) -> hardiff_bench::Result<ExperimentReport> {
+        Ok(ExperimentReport::default())
+    }
+}
+
+impl Experiment for Timed {
+    type Point = u64;
+    type Outcome = u64;
+    fn id(&self) -> &'static str {
+        "TIMED"
+    }
+    fn title(&self) -> &'static str {
+        "points that run alone"
+    }
+    fn points(&self, _scale: Scale) -> Vec<PointSpec<u64>> {
+        toy_points().into_iter().take(3).collect()
+    }
+    fn run_point(&self, _ctx: &PointContext, &m: &u64) -> hardiff_bench::Result<u64> {
+        let start = Instant::now();
+        std::thread::sleep(Duration::from_millis(20));
+        self.log.lock().unwrap().push((true, start, Instant::now()));
+        Ok(m)
+    }
+    fn summarise(
+        &self,
+        _scale: Scale,
+        _points: &[PointRecord<u64, u64>],
+        _out: &Path,
+    ) -> hardiff_bench::Result<ExperimentReport> {
+        Ok(ExperimentReport::default())
+    }
+    fn exclusive(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn points_run_in_parallel_and_exclusive_points_alone() {
+    let log: Log = Arc::default();
+    let concurrency = Arc::new(Concurrency::default());
+    // Busy comes first in report order, so the exclusive points are not simply run last.
+    let exps: Vec<Box<dyn DynExperiment>> = vec![
+        Box::new(Busy {
+            log: log.clone(),
+            concurrency: concurrency.clone(),
+        }),
+        Box::new(Timed { log: log.clone() }),
+    ];
+    let out = temp("exclusive");
+    let outcome = bench::run(&exps, &with_jobs(&out, 3)).unwrap();
+    assert_eq!(outcome.computed, 9);
+    // Three threads ran three Busy points at once (each waits for that, up to 10 s).
+    assert_eq!(concurrency.state.lock().unwrap().1, 3);
+    let log = log.lock().unwrap();
+    assert_eq!(log.len(), 9);
+    for (i, &(exclusive, start, end)) in log.iter().enumerate() {
+        if !exclusive {
+            continue;
+        }
+        for (j, &(_, other_start, other_end)) in log.iter().enumerate() {
+            assert!(
+                i == j || other_end <= start || other_start >= end,
+                "exclusive point {i} overlaps point {j}"
+            );
+        }
+    }
     std::fs::remove_dir_all(out).ok();
 }

@@ -54,6 +54,10 @@ impl Experiment for Kernels {
     }
     type Point = KernelPoint;
     type Outcome = KernelOutcome;
+    /// Throughputs are wall times: K's points run alone, never beside other points.
+    fn exclusive(&self) -> bool {
+        true
+    }
 
     fn points(&self, scale: Scale) -> Vec<PointSpec<KernelPoint>> {
         let dims: &[usize] = match scale {
