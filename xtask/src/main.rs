@@ -48,8 +48,12 @@ enum Task {
         /// A folder written by `bench` (complete).
         dir: PathBuf,
     },
-    /// Run the NumPy peer beside hardiff on the same inputs and report the speed ratio.
-    Peer,
+    /// Run the NumPy peer beside hardiff on the same inputs and report the speed ratios.
+    Peer {
+        /// Output format: sentences, or one JSON object.
+        #[arg(long, value_enum, default_value_t = peer::Format::Text)]
+        format: peer::Format,
+    },
     /// Run what CI runs: fmt, clippy, the test suite and `bench --quick --check`.
     Ci,
 }
@@ -245,7 +249,7 @@ fn main() {
             print!("{}", summary_table(&summary));
             Ok(())
         })(),
-        Task::Peer => peer::run(&workspace_root()).map_err(Into::into),
+        Task::Peer { format } => peer::run(&workspace_root(), format).map_err(Into::into),
         Task::Ci => (|| {
             run_cmd("cargo", &["fmt", "--all", "--", "--check"])?;
             run_cmd(

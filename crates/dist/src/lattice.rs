@@ -576,11 +576,28 @@ mod tests {
         // fallback at s < 0.038) against the compensated per-term sums, in every regime the
         // hot paths take and the ones they hand back, at y = ±½ exactly, near 0 and far out.
         let xs = [
-            0.0, 0.5, -0.5, 0.25, -0.3, 1e-9, 0.49999999, 3.7, -12.25, 1e6 + 0.5, 1e17, -1e300,
+            0.0,
+            0.5,
+            -0.5,
+            0.25,
+            -0.3,
+            1e-9,
+            0.49999999,
+            3.7,
+            -12.25,
+            1e6 + 0.5,
+            1e17,
+            -1e300,
         ];
-        for s in [0.01, 0.03, 0.05, 0.1, 0.2578, 0.3, 0.398, 0.4, 0.7, 1.5, 4.0, 20.0] {
+        for s in [
+            0.01, 0.03, 0.05, 0.1, 0.2578, 0.3, 0.398, 0.4, 0.7, 1.5, 4.0, 20.0,
+        ] {
             let l = LatticeSum::new(0.2, 1.3, (1.3 * s) * (1.3 * s)).unwrap();
-            for form in [LatticeSumForm::Auto, LatticeSumForm::Direct, LatticeSumForm::Dual] {
+            for form in [
+                LatticeSumForm::Auto,
+                LatticeSumForm::Direct,
+                LatticeSumForm::Dual,
+            ] {
                 // The forced dual form cancels at small s (module docs): skip it there.
                 if form == LatticeSumForm::Dual && s < 0.15 {
                     continue;

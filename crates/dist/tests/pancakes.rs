@@ -832,7 +832,11 @@ fn batch_kernels_are_bit_identical_for_any_thread_count_and_layout() {
     for (row, s) in x.rows().into_iter().zip(one.0.rows()) {
         let g = profile.eval(row.dot(&u)).excess_score;
         for ((si, xi), ui) in s.iter().zip(row).zip(u) {
-            assert!((si - (g * ui - xi)).abs() < 1e-12, "{si} vs {}", g * ui - xi);
+            assert!(
+                (si - (g * ui - xi)).abs() < 1e-12,
+                "{si} vs {}",
+                g * ui - xi
+            );
         }
     }
     let constant = 0.5 * (d as f64 - 1.0) * (2.0 * PI).ln();
