@@ -26,10 +26,9 @@
 //! or `{"skipped": reason}` without NumPy). `cargo xtask` runs in the dev profile, which
 //! Cargo.toml optimises (opt-level 2 for the workspace, 3 for dependencies); the JSON says so.
 //!
-//! How far from the ceiling: at d = 16 a point costs one 16-term dot product, one exponential,
-//! ~10 multiply-adds of the 5-term lattice recurrence, two divisions and a 16-term axpy —
-//! roughly 15–25 ns on one core of a current x86 (the exponential alone is ~5 ns). The score's
-//! one-thread time per point is printed beside it (`hardiff_ns_per_point_1`).
+//! How far the score is from its ceiling (one dot product, one exponential, a few multiply-adds
+//! and an axpy per point) is discussed in `benches/peers/README.md`; the one-thread time per
+//! point is printed beside the ratios (`hardiff_ns_per_point_1`).
 
 use hardiff_bench::io::format_f64;
 use hardiff_bench::{Error, Result};
@@ -524,18 +523,18 @@ fn print_text(r: &PeerReport) {
     );
     println!(
         "pancake score, {} points in d = {}: max |hardiff − numpy| = {:.3e} (tolerance {:.0e}), \
-         1-thread and all-core outputs identical: {}; NumPy {:.4} s; hardiff 1 thread {:.4} s \
-         ({:.1} ns/point, ratio {:.2}), all cores {:.4} s ({:.1} ns/point, ratio {:.2})",
+         1-thread and all-core outputs identical: {}; NumPy {:.3} ms; hardiff 1 thread {:.3} ms \
+         ({:.1} ns/point, ratio {:.2}), all cores {:.3} ms ({:.1} ns/point, ratio {:.2})",
         s.points,
         s.dim,
         s.max_abs_diff,
         SCORE_TOLERANCE,
         s.threads_identical,
-        s.numpy_seconds,
-        s.hardiff_seconds_1,
+        1e3 * s.numpy_seconds,
+        1e3 * s.hardiff_seconds_1,
         s.ns_per_point_1(),
         s.numpy_seconds / s.hardiff_seconds_1,
-        s.hardiff_seconds_all,
+        1e3 * s.hardiff_seconds_all,
         s.ns_per_point_all(),
         s.numpy_seconds / s.hardiff_seconds_all
     );
@@ -604,6 +603,42 @@ mod tests {
         let d = out.stats.prior_draws as f64;
         let (mean, sd) = (k as f64 / p, (k as f64 * (1.0 - p)).sqrt() / p);
         assert!((d - mean).abs() < 4.5 * sd, "draws {d} vs {mean} ± {sd}");
+    }
+
+    #[test]
+    fn json_report_carries_the_four_ratios() {
+        let report = PeerReport {
+            numpy_version: "x".into(),
+            score: ScoreComparison {
+                points: 1000,
+                dim: 16,
+                max_abs_diff: 1e-14,
+                threads_identical: true,
+                hardiff_seconds_1: 2e-5,
+                hardiff_seconds_all: 1e-5,
+                numpy_seconds: 1e-4,
+            },
+            rejection: RejectionComparison {
+                exact_rate: 0.05,
+                hardiff_draws: 100,
+                numpy_draws: 100,
+                accepted: 5,
+                z: 0.0,
+                hardiff_seconds_1: 4.0,
+                hardiff_seconds_all: 2.0,
+                numpy_seconds: 1.0,
+            },
+        };
+        let j = report.to_json();
+        assert_eq!(j["score_ratio_1"], 5.0);
+        assert_eq!(j["score_ratio_all"], 10.0);
+        assert_eq!(j["rejection_ratio_1"], 0.25);
+        assert_eq!(j["rejection_ratio_all"], 0.5);
+        assert_eq!(j["hardiff_ns_per_point_1"], 20.0);
+        assert_eq!(j["agrees"], true);
+        let mut bad = report;
+        bad.score.threads_identical = false;
+        assert!(!bad.agrees());
     }
 
     #[test]

@@ -124,8 +124,12 @@ pub struct LatticeSum {
     dual_terms: i64,
     /// e^{−1/s²}: the ratio of successive exponent steps of the direct sum.
     direct_ratio: f64,
-    /// 1/h, so that the hot paths' outputs multiply instead of dividing.
-    inv_spacing: f64,
+    /// 1/(2s²), the direct exponent's scale (precomputed for the hot paths).
+    inv_2s2: f64,
+    /// 1/(h s²): d/dx log S = −(y − E j)/(h s²) in the direct form (precomputed).
+    direct_slope: f64,
+    /// 2π/h: d/dx log S = (2π/h)·Θ′/Θ in the dual form (precomputed).
+    dual_slope: f64,
     /// J = ⌊½ + √(¼ + 2s²E)⌋: the largest |j| the direct form's truncation rule keeps for any
     /// y ∈ [−½, ½] (the hot paths sum the fixed range −J..=J, a superset of the rule's range).
     direct_terms: i64,
@@ -173,7 +177,9 @@ impl LatticeSum {
             dual_weights,
             dual_terms,
             direct_ratio: (-1.0 / (rel_std * rel_std)).exp(),
-            inv_spacing: 1.0 / spacing,
+            inv_2s2: 0.5 / (rel_std * rel_std),
+            direct_slope: 1.0 / (spacing * rel_std * rel_std),
+            dual_slope: 2.0 * PI / spacing,
             direct_terms: (0.5 + (0.25 + 2.0 * rel_std * rel_std * TRUNCATION_EXPONENT).sqrt())
                 .floor() as i64,
         })
@@ -286,11 +292,11 @@ impl LatticeSum {
         match self.fast_form(form) {
             Some(LatticeSumForm::Direct) => {
                 let (s0, s1) = self.direct_fast(y);
-                -(y - s1 / s0) * self.inv_spacing / (self.rel_std * self.rel_std)
+                -(y - s1 / s0) * self.direct_slope
             }
             Some(_) => {
                 let (t0, t1) = self.dual_fast(y);
-                2.0 * PI * self.inv_spacing * (t1 / t0)
+                self.dual_slope * (t1 / t0)
             }
             None => self.derivatives_with(x, form).0,
         }
@@ -347,7 +353,7 @@ impl LatticeSum {
     /// the normal range (s < 0.038), q_− gets its own exponential instead of r/q_+.
     #[inline]
     fn direct_fast(&self, y: f64) -> (f64, f64) {
-        let inv_2s2 = 0.5 / (self.rel_std * self.rel_std);
+        let inv_2s2 = self.inv_2s2;
         let r = self.direct_ratio;
         let q_plus = (-(1.0 - 2.0 * y) * inv_2s2).exp();
         let q_minus = if r >= f64::MIN_POSITIVE {

@@ -494,14 +494,23 @@ impl GaussianPancakes {
         let profile: &PancakeProfile = &profile;
         let constant = 0.5 * (self.dim as f64 - 1.0) * (2.0 * PI).ln();
         let u = self.secret_slice();
+        let d = self.dim;
+        let point = |row: &[f64]| {
+            let (z, norm2) = dot_and_norm2(row, u);
+            let perp2 = (norm2 - z * z).max(0.0);
+            profile.log_density_fast(z, form) - 0.5 * perp2 - constant
+        };
         par_row_chunks(out, |lo, mut out| {
-            let mut scratch = Vec::new();
             let x = x.slice(s![lo..lo + out.len(), ..]);
+            if let (Some(xs), Some(os)) = (x.as_slice(), out.as_slice_mut()) {
+                for (row, o) in xs.chunks_exact(d).zip(os.iter_mut()) {
+                    *o = point(row);
+                }
+                return;
+            }
+            let mut scratch = Vec::new();
             for (row, o) in x.rows().into_iter().zip(out.iter_mut()) {
-                let row = contiguous(&row, &mut scratch);
-                let (z, norm2) = dot_and_norm2(row, u);
-                let perp2 = (norm2 - z * z).max(0.0);
-                *o = profile.log_density_fast(z, form) - 0.5 * perp2 - constant;
+                *o = point(contiguous(&row, &mut scratch));
             }
         });
         Ok(())
@@ -524,9 +533,18 @@ impl GaussianPancakes {
         let profile = self.profile_cow(t)?;
         let profile: &PancakeProfile = &profile;
         let u = self.secret_slice();
+        let d = self.dim;
         par_row_chunks(out, |lo, mut out| {
-            let mut scratch = Vec::new();
             let x = x.slice(s![lo..lo + out.nrows(), ..]);
+            // Both chunks in standard layout (the usual case): plain slices, no lane iterators.
+            if let (Some(xs), Some(os)) = (x.as_slice(), out.as_slice_mut()) {
+                for (row, o) in xs.chunks_exact(d).zip(os.chunks_exact_mut(d)) {
+                    let g = profile.excess_score_with(dot(row, u), form);
+                    axpy_minus(o, g, u, row);
+                }
+                return;
+            }
+            let mut scratch = Vec::new();
             for (row, mut o) in x.rows().into_iter().zip(out.rows_mut()) {
                 let row = contiguous(&row, &mut scratch);
                 let g = profile.excess_score_with(dot(row, u), form);
@@ -597,19 +615,22 @@ fn contiguous<'a>(row: &'a ArrayView1<'a, f64>, scratch: &'a mut Vec<f64>) -> &'
 /// ⟨a, b⟩ with four interleaved accumulators (a fixed summation order, vectorisable).
 #[inline]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let (mut acc, n) = ([0.0; 4], a.len().min(b.len()));
-    let (ca, cb) = (a[..n].chunks_exact(4), b[..n].chunks_exact(4));
+    let (mut a0, mut a1, mut a2, mut a3) = (0.0, 0.0, 0.0, 0.0);
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
     let (ra, rb) = (ca.remainder(), cb.remainder());
     for (pa, pb) in ca.zip(cb) {
-        for l in 0..4 {
-            acc[l] += pa[l] * pb[l];
+        if let ([x0, x1, x2, x3], [y0, y1, y2, y3]) = (pa, pb) {
+            a0 += x0 * y0;
+            a1 += x1 * y1;
+            a2 += x2 * y2;
+            a3 += x3 * y3;
         }
     }
     let mut tail = 0.0;
     for (x, y) in ra.iter().zip(rb) {
         tail += x * y;
     }
-    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + tail
+    ((a0 + a1) + (a2 + a3)) + tail
 }
 
 /// (⟨x, u⟩, ‖x‖²) in one pass, each with [`dot`]'s summation order.
@@ -621,8 +642,11 @@ fn dot_and_norm2(x: &[f64], u: &[f64]) -> (f64, f64) {
 /// out = g·u − x.
 #[inline]
 fn axpy_minus(out: &mut [f64], g: f64, u: &[f64], x: &[f64]) {
-    for ((o, &ui), &xi) in out.iter_mut().zip(u).zip(x) {
-        *o = g * ui - xi;
+    // Equal lengths up front, so the indexed loop has no bounds checks and vectorises.
+    let n = out.len().min(u.len()).min(x.len());
+    let (out, u, x) = (&mut out[..n], &u[..n], &x[..n]);
+    for i in 0..n {
+        out[i] = g * u[i] - x[i];
     }
 }
 
