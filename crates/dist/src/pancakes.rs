@@ -330,6 +330,9 @@ impl GaussianPancakes {
                 tolerance: SECRET_NORM_TOLERANCE,
             });
         }
+        // Standard layout (an owned array may still have a reversed axis): the batch kernels
+        // read the secret as a slice.
+        let secret: Array1<f64> = secret.iter().copied().collect();
         Ok(Self {
             dim,
             gamma,
@@ -560,11 +563,11 @@ impl GaussianPancakes {
         Ok(())
     }
 
-    /// The secret as a slice (an owned `Array1` is always contiguous).
+    /// The secret as a slice.
     fn secret_slice(&self) -> &[f64] {
         self.secret
             .as_slice()
-            .expect("an owned one-dimensional array is contiguous")
+            .expect("`new` stores the secret in standard layout")
     }
 }
 
@@ -633,7 +636,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     ((a0 + a1) + (a2 + a3)) + tail
 }
 
-/// (⟨x, u⟩, ‖x‖²) in one pass, each with [`dot`]'s summation order.
+/// (⟨x, u⟩, ‖x‖²), each with [`dot`]'s summation order.
 #[inline]
 fn dot_and_norm2(x: &[f64], u: &[f64]) -> (f64, f64) {
     (dot(x, u), dot(x, x))

@@ -846,3 +846,17 @@ fn batch_kernels_are_bit_identical_for_any_thread_count_and_layout() {
         assert!((lp - want).abs() < 1e-12, "{lp} vs {want}");
     }
 }
+
+#[test]
+fn a_secret_with_a_reversed_axis_is_accepted() {
+    // An owned array can have a negative stride; the batch kernels read the secret as a slice,
+    // so `new` must store it in standard layout rather than panic later.
+    let mut u = Array1::from(vec![0.6, 0.0, 0.8]);
+    u.invert_axis(Axis(0));
+    let law = GaussianPancakes::new(3, 2.0, 0.3, u).unwrap();
+    assert_eq!(law.secret().to_vec(), vec![0.8, 0.0, 0.6]);
+    let x = array![[1.0, 2.0, 3.0]];
+    let s = law.score_owned(0.1, x.view()).unwrap();
+    let g = law.profile().at_time(0.1).unwrap().excess_score(0.8 + 1.8);
+    assert!((s[[0, 0]] - (0.8 * g - 1.0)).abs() < 1e-12);
+}
