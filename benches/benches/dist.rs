@@ -3,12 +3,19 @@
 //! pancake score s_t(x) = −x + g_t(⟨x,u⟩)u at batch 1024, d = 16 and 128, with the lattice sum
 //! forced to the direct and to the dual form (γ = 2, σ = 0.5, b ≈ 0.89, where both converge).
 //!
+//! The `dist/pancake-peer` group runs exactly the inputs of `cargo xtask peer` (d = 16, γ = 2,
+//! σ = 0.1, t = 0.05, 20 000 points of the law at time t, seed 2024, xtask/src/peer.rs): the
+//! score and the log-density, each on one thread (inside a one-thread rayon pool) and on all
+//! cores (the global pool), in points per second.
+//!
 //! `cargo bench -p hardiff-benches --bench dist -- --warm-up-time 1 --measurement-time 2`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use hardiff_dist::rng::stream;
-use hardiff_dist::{DiscreteGaussian, GaussianPancakes, LatticeSumForm, SampleBatch};
-use ndarray::Array2;
+use hardiff_dist::{
+    DiscreteGaussian, GaussianPancakes, LatticeSumForm, LogDensity, SampleBatch, Score,
+};
+use ndarray::{Array1, Array2};
 use rand::distr::Distribution;
 use rand::Rng;
 use std::hint::black_box;
@@ -62,6 +69,56 @@ fn pancake_score(c: &mut Criterion) {
     group.finish();
 }
 
+/// The peer's inputs (xtask/src/peer.rs `PeerConfig::default`): score and log-density of
+/// 20 000 points, d = 16, γ = 2, σ = 0.1, t = 0.05, on one thread and on all cores.
+fn pancake_peer(c: &mut Criterion) {
+    const POINTS: usize = 20_000;
+    const SEED: u64 = 2024;
+    const T: f64 = 0.05;
+    let law = GaussianPancakes::with_random_secret(16, 2.0, 0.1, SEED).expect("valid parameters");
+    let x = law
+        .at_time(T)
+        .expect("valid time")
+        .sample_batch(&mut stream(SEED, "peer/points", &[]), POINTS);
+    let mut out = Array2::zeros(x.raw_dim());
+    let mut lp = Array1::zeros(POINTS);
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a one-thread pool");
+    let all = rayon::current_num_threads();
+    let mut group = c.benchmark_group("dist/pancake-peer");
+    group.throughput(Throughput::Elements(POINTS as u64));
+    for (name, pool) in [
+        ("1-thread".to_string(), Some(&one)),
+        (format!("{all}-threads"), None),
+    ] {
+        let run = |f: &mut (dyn FnMut() + Send)| match pool {
+            Some(p) => p.install(f),
+            None => f(),
+        };
+        group.bench_function(BenchmarkId::new("score", &name), |b| {
+            b.iter(|| {
+                run(&mut || {
+                    law.score(T, x.view(), out.view_mut())
+                        .expect("shapes match")
+                });
+                black_box(&out);
+            })
+        });
+        group.bench_function(BenchmarkId::new("log-density", &name), |b| {
+            b.iter(|| {
+                run(&mut || {
+                    law.log_density(T, x.view(), lp.view_mut())
+                        .expect("shapes match")
+                });
+                black_box(&lp);
+            })
+        });
+    }
+    group.finish();
+}
+
 /// Draws per second of the exact pancake sampler (d = 16) and of the discrete Gaussian as a
 /// `Distribution<f64>`, for reference.
 fn pancake_sample(c: &mut Criterion) {
@@ -94,6 +151,7 @@ mod group {
         benches,
         discrete_gaussian_sampler,
         pancake_score,
+        pancake_peer,
         pancake_sample
     );
 }

@@ -14,7 +14,7 @@ Computes, vectorised in NumPy, the same two kernels hardiff times, on inputs tha
     eta ~ N(0, noise_std^2 I) (docs/math.md §6): draw x from the prior, accept with probability
     exp(-|y - A x|^2 / (2 noise_std^2)), until n samples are accepted.
 
-Usage: peer.py CONFIG.json  (written by crates/harness/src/peer.rs). Writes the pancake scores to
+Usage: peer.py CONFIG.json  (written by xtask/src/peer.rs). Writes the pancake scores to
 the CSV path named in the config and prints one JSON object with wall times on stdout.
 Exit status 3 (and a message on stderr) when NumPy is missing.
 """

@@ -60,8 +60,12 @@ enum Task {
         /// Another report folder, e.g. the same run with another `--jobs`.
         b: PathBuf,
     },
-    /// Run the NumPy peer beside hardiff on the same inputs and report the speed ratio.
-    Peer,
+    /// Run the NumPy peer beside hardiff on the same inputs and report the speed ratios.
+    Peer {
+        /// Output format: sentences, or one JSON object.
+        #[arg(long, value_enum, default_value_t = peer::Format::Text)]
+        format: peer::Format,
+    },
     /// Run what CI runs: fmt, clippy, the test suite, `bench --quick --check` on 2 threads and
     /// on 1, and `compare` of the two.
     Ci,
@@ -300,7 +304,7 @@ fn main() {
             Ok(())
         })(),
         Task::Compare { a, b } => compare(&a, &b),
-        Task::Peer => peer::run(&workspace_root()).map_err(Into::into),
+        Task::Peer { format } => peer::run(&workspace_root(), format).map_err(Into::into),
         Task::Ci => (|| {
             run_cmd("cargo", &["fmt", "--all", "--", "--check"])?;
             run_cmd(

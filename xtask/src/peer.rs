@@ -12,13 +12,23 @@
 //!    bit-identical numbers); and a two-component Gaussian mixture in d = 2 with a 1-row
 //!    measurement (docs/math.md §6);
 //! 3. runs hardiff: [`GaussianPancakes`]'s score (best of 5 wall times) and
-//!    [`hardiff_sde::posterior::rejection()`] for 20 000 acceptances;
+//!    [`hardiff_sde::posterior::rejection()`] for 20 000 acceptances (best of 3), each once
+//!    inside a one-thread rayon pool (`_1`) and once on the global pool, all cores (`_all`);
 //! 4. runs `peer.py` on the same inputs and reads its scores and timings;
 //! 5. checks that the scores agree (max abs difference ≤ [`SCORE_TOLERANCE`]) and that the two
 //!    acceptance rates agree statistically (two-proportion z-test, |z| < 4.5, false-alarm rate
 //!    ≈ 7e−6), prints both against the exact rate (2πη²)^{m/2} p_Y(y), and prints the speed
-//!    ratios (NumPy seconds / hardiff seconds: > 1 means hardiff is faster). A disagreement is
-//!    an error.
+//!    ratios (NumPy seconds / hardiff seconds: > 1 means hardiff is faster), and that the
+//!    one-thread and all-core scores are bit-identical. A disagreement is an error.
+//!
+//! `cargo xtask peer --format json` prints the same as one JSON object ([`PeerReport`] plus the
+//! four ratios `score_ratio_1`, `score_ratio_all`, `rejection_ratio_1`, `rejection_ratio_all`;
+//! or `{"skipped": reason}` without NumPy). `cargo xtask` runs in the dev profile, which
+//! Cargo.toml optimises (opt-level 2 for the workspace, 3 for dependencies); the JSON says so.
+//!
+//! How far the score is from its ceiling (one dot product, one exponential, a few multiply-adds
+//! and an axpy per point) is discussed in `benches/peers/README.md`; the one-thread time per
+//! point is printed beside the ratios (`hardiff_ns_per_point_1`).
 
 use hardiff_bench::io::format_f64;
 use hardiff_bench::{Error, Result};
@@ -40,6 +50,10 @@ pub const SCORE_TOLERANCE: f64 = 1e-9;
 
 /// |z| of the two-proportion test above which the acceptance rates are said to disagree.
 pub const RATE_Z_LIMIT: f64 = 4.5;
+
+/// Timed repetitions of hardiff's rejection sampling per thread setting (best is reported; the
+/// same stream each time, so the same draws).
+pub const REJECTION_REPS: usize = 3;
 
 /// Sizes of the comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,10 +100,25 @@ pub struct ScoreComparison {
     pub dim: usize,
     /// max |s_hardiff − s_numpy| over all coordinates.
     pub max_abs_diff: f64,
-    /// Best wall time of hardiff's batch score, seconds.
-    pub hardiff_seconds: f64,
+    /// Whether hardiff's one-thread and all-core scores are bit-identical.
+    pub threads_identical: bool,
+    /// Best wall time of hardiff's batch score on one thread, seconds.
+    pub hardiff_seconds_1: f64,
+    /// Best wall time of hardiff's batch score on all cores, seconds.
+    pub hardiff_seconds_all: f64,
     /// Best wall time of NumPy's batch score, seconds.
     pub numpy_seconds: f64,
+}
+
+impl ScoreComparison {
+    /// hardiff's one-thread time per point, nanoseconds.
+    pub fn ns_per_point_1(&self) -> f64 {
+        1e9 * self.hardiff_seconds_1 / self.points as f64
+    }
+    /// hardiff's all-core time per point, nanoseconds.
+    pub fn ns_per_point_all(&self) -> f64 {
+        1e9 * self.hardiff_seconds_all / self.points as f64
+    }
 }
 
 /// The rejection-sampling comparison.
@@ -105,8 +134,10 @@ pub struct RejectionComparison {
     pub accepted: u64,
     /// Two-proportion z statistic of the two measured rates.
     pub z: f64,
-    /// hardiff's wall time, seconds.
-    pub hardiff_seconds: f64,
+    /// hardiff's best wall time on one thread, seconds.
+    pub hardiff_seconds_1: f64,
+    /// hardiff's best wall time on all cores, seconds.
+    pub hardiff_seconds_all: f64,
     /// NumPy's wall time, seconds.
     pub numpy_seconds: f64,
 }
@@ -134,10 +165,52 @@ pub struct PeerReport {
 }
 
 impl PeerReport {
-    /// True when the scores agree within [`SCORE_TOLERANCE`] and |z| < [`RATE_Z_LIMIT`].
+    /// True when the scores agree within [`SCORE_TOLERANCE`], hardiff's one-thread and
+    /// all-core scores are bit-identical and |z| < [`RATE_Z_LIMIT`].
     pub fn agrees(&self) -> bool {
-        self.score.max_abs_diff <= SCORE_TOLERANCE && self.rejection.z.abs() < RATE_Z_LIMIT
+        self.score.max_abs_diff <= SCORE_TOLERANCE
+            && self.score.threads_identical
+            && self.rejection.z.abs() < RATE_Z_LIMIT
     }
+
+    /// The report as one JSON object: its fields, the four speed ratios (NumPy seconds /
+    /// hardiff seconds), the per-point times, the thread count, the build profile and `agrees`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (s, j) = (&self.score, &self.rejection);
+        serde_json::json!({
+            "numpy_version": self.numpy_version,
+            "score": s,
+            "rejection": j,
+            "score_ratio_1": s.numpy_seconds / s.hardiff_seconds_1,
+            "score_ratio_all": s.numpy_seconds / s.hardiff_seconds_all,
+            "rejection_ratio_1": j.numpy_seconds / j.hardiff_seconds_1,
+            "rejection_ratio_all": j.numpy_seconds / j.hardiff_seconds_all,
+            "hardiff_ns_per_point_1": s.ns_per_point_1(),
+            "hardiff_ns_per_point_all": s.ns_per_point_all(),
+            "threads_all": rayon::current_num_threads(),
+            "score_tolerance": SCORE_TOLERANCE,
+            "rate_z_limit": RATE_Z_LIMIT,
+            "profile": PROFILE,
+            "agrees": self.agrees(),
+        })
+    }
+}
+
+/// The build profile this binary was compiled in (what `cargo xtask` uses: dev, optimised).
+pub const PROFILE: &str = if cfg!(debug_assertions) {
+    "dev (debug assertions; Cargo.toml: opt-level 2, dependencies 3)"
+} else {
+    "release"
+};
+
+/// How [`run`] prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// Sentences for a reader.
+    #[default]
+    Text,
+    /// One JSON object on stdout.
+    Json,
 }
 
 /// Either a report, or the reason the peer could not run.
@@ -299,25 +372,47 @@ fn compare_in(
     let cfg_path = dir.join("config.json");
     hardiff_bench::io::write_json(&cfg_path, &cfg)?;
 
-    // hardiff.
+    // hardiff: once in a one-thread pool, once on the global pool (all cores).
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .map_err(|e| Error::Invalid(format!("building a one-thread pool: {e}")))?;
+    let time_score = |s: &mut Array2<f64>| -> Result<f64> {
+        let mut best = f64::INFINITY;
+        for _ in 0..config.reps.max(1) {
+            let start = Instant::now();
+            law.score(config.t, x.view(), s.view_mut())?;
+            best = best.min(start.elapsed().as_secs_f64());
+        }
+        Ok(best)
+    };
+    let mut s1 = Array2::zeros(x.raw_dim());
+    let hardiff_score_1 = one.install(|| time_score(&mut s1))?;
     let mut s = Array2::zeros(x.raw_dim());
-    let mut hardiff_score = f64::INFINITY;
-    for _ in 0..config.reps.max(1) {
-        let start = Instant::now();
-        law.score(config.t, x.view(), s.view_mut())?;
-        hardiff_score = hardiff_score.min(start.elapsed().as_secs_f64());
-    }
-    let start = Instant::now();
+    let hardiff_score_all = time_score(&mut s)?;
+    let threads_identical = s1 == s;
     let expected_draws = config.accepted as f64 / exact_rate;
-    let out = hardiff_sde::posterior::rejection(
-        &prior,
-        &measurement,
-        y.view(),
-        config.accepted,
-        (100.0 * expected_draws) as u64 + 1000,
-        &mut rng::stream(config.seed, "peer/rejection", &[]),
-    )?;
-    let hardiff_rejection = start.elapsed().as_secs_f64();
+    let time_rejection = || -> Result<(f64, u64)> {
+        let mut best = (f64::INFINITY, 0);
+        for _ in 0..REJECTION_REPS {
+            let start = Instant::now();
+            let out = hardiff_sde::posterior::rejection(
+                &prior,
+                &measurement,
+                y.view(),
+                config.accepted,
+                (100.0 * expected_draws) as u64 + 1000,
+                &mut rng::stream(config.seed, "peer/rejection", &[]),
+            )?;
+            best = (
+                best.0.min(start.elapsed().as_secs_f64()),
+                out.stats.prior_draws,
+            );
+        }
+        Ok(best)
+    };
+    let (hardiff_rejection_1, _) = one.install(time_rejection)?;
+    let (hardiff_rejection_all, prior_draws) = time_rejection()?;
 
     // NumPy.
     let run = Command::new(python)
@@ -345,7 +440,7 @@ fn compare_in(
     });
 
     let (da, dn, k) = (
-        out.stats.prior_draws as f64,
+        prior_draws as f64,
         times.rejection.draws as f64,
         config.accepted as f64,
     );
@@ -367,73 +462,101 @@ fn compare_in(
             points: x.nrows(),
             dim: x.ncols(),
             max_abs_diff,
-            hardiff_seconds: hardiff_score,
+            threads_identical,
+            hardiff_seconds_1: hardiff_score_1,
+            hardiff_seconds_all: hardiff_score_all,
             numpy_seconds: times.pancake.seconds,
         },
         rejection: RejectionComparison {
             exact_rate,
-            hardiff_draws: out.stats.prior_draws,
+            hardiff_draws: prior_draws,
             numpy_draws: times.rejection.draws,
             accepted: config.accepted as u64,
             z,
-            hardiff_seconds: hardiff_rejection,
+            hardiff_seconds_1: hardiff_rejection_1,
+            hardiff_seconds_all: hardiff_rejection_all,
             numpy_seconds: times.rejection.seconds,
         },
     })
 }
 
 /// Runs the peer comparison from the workspace root with the default sizes and
-/// `$HARDIFF_PEER_PYTHON` (or `python3`), printing the result on stdout. A missing Python or
-/// NumPy prints one line and returns `Ok`; a disagreement between the two sides is an error.
-pub fn run(root: &Path) -> Result<()> {
+/// `$HARDIFF_PEER_PYTHON` (or `python3`), printing the result on stdout in `format`. A missing
+/// Python or NumPy prints one line (JSON: `{"skipped": reason}`) and returns `Ok`; a
+/// disagreement between the two sides is an error (after printing the report).
+pub fn run(root: &Path, format: Format) -> Result<()> {
     let python = python();
-    match compare(root, &python, &PeerConfig::default())? {
+    let report = match compare(root, &python, &PeerConfig::default())? {
         PeerOutcome::Skipped(reason) => {
-            println!("NumPy peer skipped: {reason}.");
-            Ok(())
-        }
-        PeerOutcome::Compared(r) => {
-            let s = &r.score;
-            let j = &r.rejection;
-            println!(
-                "NumPy peer (NumPy {}) against hardiff, same inputs",
-                r.numpy_version
-            );
-            println!(
-                "pancake score, {} points in d = {}: max |hardiff − numpy| = {:.3e} (tolerance {:.0e}); \
-                 hardiff {:.4} s, NumPy {:.4} s: NumPy/hardiff time ratio {:.2}",
-                s.points,
-                s.dim,
-                s.max_abs_diff,
-                SCORE_TOLERANCE,
-                s.hardiff_seconds,
-                s.numpy_seconds,
-                s.numpy_seconds / s.hardiff_seconds
-            );
-            println!(
-                "rejection sampling, {} acceptances: rate hardiff {:.5} ({} draws), NumPy {:.5} ({} draws), exact {:.5}; \
-                 z = {:.2} (|z| < {RATE_Z_LIMIT}); hardiff {:.4} s, NumPy {:.4} s: NumPy/hardiff time ratio {:.2}",
-                j.accepted,
-                j.hardiff_rate(),
-                j.hardiff_draws,
-                j.numpy_rate(),
-                j.numpy_draws,
-                j.exact_rate,
-                j.z,
-                j.hardiff_seconds,
-                j.numpy_seconds,
-                j.numpy_seconds / j.hardiff_seconds
-            );
-            if r.agrees() {
-                println!("the two sides agree (a time ratio > 1 means hardiff is faster)");
-                Ok(())
-            } else {
-                Err(Error::Invalid(format!(
-                    "the NumPy peer disagrees with hardiff: max score difference {:.3e}, rate z = {:.2}",
-                    s.max_abs_diff, j.z
-                )))
+            match format {
+                Format::Text => println!("NumPy peer skipped: {reason}."),
+                Format::Json => println!("{}", serde_json::json!({ "skipped": reason })),
             }
+            return Ok(());
         }
+        PeerOutcome::Compared(r) => r,
+    };
+    match format {
+        Format::Json => println!("{}", report.to_json()),
+        Format::Text => print_text(&report),
+    }
+    if report.agrees() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "the NumPy peer disagrees with hardiff: max score difference {:.3e}, one-thread and \
+             all-core scores identical: {}, rate z = {:.2}",
+            report.score.max_abs_diff, report.score.threads_identical, report.rejection.z
+        )))
+    }
+}
+
+fn print_text(r: &PeerReport) {
+    let s = &r.score;
+    let j = &r.rejection;
+    println!(
+        "NumPy peer (NumPy {}) against hardiff ({} profile), same inputs; hardiff on 1 thread \
+         and on all {} threads",
+        r.numpy_version,
+        PROFILE,
+        rayon::current_num_threads()
+    );
+    println!(
+        "pancake score, {} points in d = {}: max |hardiff − numpy| = {:.3e} (tolerance {:.0e}), \
+         1-thread and all-core outputs identical: {}; NumPy {:.3} ms; hardiff 1 thread {:.3} ms \
+         ({:.1} ns/point, ratio {:.2}), all cores {:.3} ms ({:.1} ns/point, ratio {:.2})",
+        s.points,
+        s.dim,
+        s.max_abs_diff,
+        SCORE_TOLERANCE,
+        s.threads_identical,
+        1e3 * s.numpy_seconds,
+        1e3 * s.hardiff_seconds_1,
+        s.ns_per_point_1(),
+        s.numpy_seconds / s.hardiff_seconds_1,
+        1e3 * s.hardiff_seconds_all,
+        s.ns_per_point_all(),
+        s.numpy_seconds / s.hardiff_seconds_all
+    );
+    println!(
+        "rejection sampling, {} acceptances: rate hardiff {:.5} ({} draws), NumPy {:.5} ({} draws), \
+         exact {:.5}; z = {:.2} (|z| < {RATE_Z_LIMIT}); NumPy {:.4} s; hardiff 1 thread {:.4} s \
+         (ratio {:.2}), all cores {:.4} s (ratio {:.2})",
+        j.accepted,
+        j.hardiff_rate(),
+        j.hardiff_draws,
+        j.numpy_rate(),
+        j.numpy_draws,
+        j.exact_rate,
+        j.z,
+        j.numpy_seconds,
+        j.hardiff_seconds_1,
+        j.numpy_seconds / j.hardiff_seconds_1,
+        j.hardiff_seconds_all,
+        j.numpy_seconds / j.hardiff_seconds_all
+    );
+    if r.agrees() {
+        println!("the two sides agree (a time ratio > 1 means hardiff is faster)");
     }
 }
 
@@ -480,6 +603,42 @@ mod tests {
         let d = out.stats.prior_draws as f64;
         let (mean, sd) = (k as f64 / p, (k as f64 * (1.0 - p)).sqrt() / p);
         assert!((d - mean).abs() < 4.5 * sd, "draws {d} vs {mean} ± {sd}");
+    }
+
+    #[test]
+    fn json_report_carries_the_four_ratios() {
+        let report = PeerReport {
+            numpy_version: "x".into(),
+            score: ScoreComparison {
+                points: 1000,
+                dim: 16,
+                max_abs_diff: 1e-14,
+                threads_identical: true,
+                hardiff_seconds_1: 2e-5,
+                hardiff_seconds_all: 1e-5,
+                numpy_seconds: 1e-4,
+            },
+            rejection: RejectionComparison {
+                exact_rate: 0.05,
+                hardiff_draws: 100,
+                numpy_draws: 100,
+                accepted: 5,
+                z: 0.0,
+                hardiff_seconds_1: 4.0,
+                hardiff_seconds_all: 2.0,
+                numpy_seconds: 1.0,
+            },
+        };
+        let j = report.to_json();
+        assert_eq!(j["score_ratio_1"], 5.0);
+        assert_eq!(j["score_ratio_all"], 10.0);
+        assert_eq!(j["rejection_ratio_1"], 0.25);
+        assert_eq!(j["rejection_ratio_all"], 0.5);
+        assert_eq!(j["hardiff_ns_per_point_1"], 20.0);
+        assert_eq!(j["agrees"], true);
+        let mut bad = report;
+        bad.score.threads_identical = false;
+        assert!(!bad.agrees());
     }
 
     #[test]

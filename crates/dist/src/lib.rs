@@ -19,6 +19,12 @@
 //! [`rng::stream`]s. The crate re-exports the `ndarray` and `rand` it is built with, so a
 //! downstream crate needs no version pins of its own.
 //!
+//! Threads: the pancakes' batch kernels (score, log-density, score VJP) run on rayon's current
+//! pool — the global one (`RAYON_NUM_THREADS`, default one thread per core) unless called inside
+//! `rayon::ThreadPool::install`, which is how a caller chooses the threads. They split a batch
+//! into fixed chunks of [`pancakes::BATCH_CHUNK_ROWS`] rows, so the output is bit-identical for
+//! any thread count.
+//!
 //! # Example
 //! Sample Gaussian pancakes, then evaluate the exact score and log-density of the law at OU
 //! time t and its total variation to N(0, I_d) — with nothing but this crate:

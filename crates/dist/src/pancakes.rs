@@ -25,10 +25,14 @@ use crate::ou_time::{self, advance_ve_sigma};
 use crate::rng;
 use crate::score::{check_shapes, Dimension, LogDensity, SampleBatch, Score, ScoreVjp};
 use crate::smoothed::{SmoothedDiscreteGaussian, SmoothedValue};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut1, ArrayViewMut2, Zip};
+use ndarray::{
+    s, Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut, ArrayViewMut1, ArrayViewMut2, Axis,
+    RemoveAxis,
+};
 use rand::distr::Distribution;
 use rand::Rng;
 use rand_distr::StandardNormal;
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::f64::consts::PI;
 
@@ -176,9 +180,19 @@ impl PancakeProfile {
     pub fn excess_score(&self, z: f64) -> f64 {
         self.excess_score_with(z, LatticeSumForm::Auto)
     }
-    /// g(z) by the given form (no log-density computed: the score's hot path).
+    /// g(z) by the given form (no log-density computed: the score's hot path, one exponential
+    /// or one sin/cos per point, docs/math.md §1–§2).
+    #[inline]
     pub fn excess_score_with(&self, z: f64, form: LatticeSumForm) -> f64 {
-        self.scale * self.smoothed.excess_score_with(self.scale * z, form).0
+        self.scale * self.smoothed.excess_score_fast(self.scale * z, form)
+    }
+
+    /// log A(z) by the lattice sum's hot path (the batch log-density's per-point kernel); equal
+    /// to [`Self::log_density_with`] to rounding.
+    #[inline]
+    fn log_density_fast(&self, z: f64, form: LatticeSumForm) -> f64 {
+        let a = self.scale;
+        self.smoothed.log_density_fast(a * z, form) + a.ln()
     }
     /// g′(z).
     pub fn excess_score_derivative(&self, z: f64) -> f64 {
@@ -316,6 +330,9 @@ impl GaussianPancakes {
                 tolerance: SECRET_NORM_TOLERANCE,
             });
         }
+        // Standard layout (an owned array may still have a reversed axis): the batch kernels
+        // read the secret as a slice.
+        let secret: Array1<f64> = secret.iter().copied().collect();
         Ok(Self {
             dim,
             gamma,
@@ -465,44 +482,174 @@ impl GaussianPancakes {
 
     /// log p_t(x_b) = log A_t(z) − (‖x‖² − z²)/2 − ((d−1)/2) log 2π, z = ⟨x_b, u⟩ (docs/math.md §2),
     /// with A_t by the given lattice-sum form.
+    ///
+    /// Runs on rayon's current thread pool in fixed chunks of [`BATCH_CHUNK_ROWS`] rows (see
+    /// there): the output is bit-identical for any thread count.
     pub fn log_density_with(
         &self,
         t: f64,
         x: ArrayView2<f64>,
-        mut out: ArrayViewMut1<f64>,
+        out: ArrayViewMut1<f64>,
         form: LatticeSumForm,
     ) -> Result<()> {
         self.check_rows(&x, out.len())?;
         let profile = self.profile_cow(t)?;
+        let profile: &PancakeProfile = &profile;
         let constant = 0.5 * (self.dim as f64 - 1.0) * (2.0 * PI).ln();
-        Zip::from(&mut out).and(x.rows()).for_each(|o, row| {
-            let z = row.dot(&self.secret);
-            let perp2 = (row.dot(&row) - z * z).max(0.0);
-            *o = profile.log_density_with(z, form) - 0.5 * perp2 - constant;
+        let u = self.secret_slice();
+        let d = self.dim;
+        let point = |row: &[f64]| {
+            let (z, norm2) = dot_and_norm2(row, u);
+            let perp2 = (norm2 - z * z).max(0.0);
+            profile.log_density_fast(z, form) - 0.5 * perp2 - constant
+        };
+        par_row_chunks(out, |lo, mut out| {
+            let x = x.slice(s![lo..lo + out.len(), ..]);
+            if let (Some(xs), Some(os)) = (x.as_slice(), out.as_slice_mut()) {
+                for (row, o) in xs.chunks_exact(d).zip(os.iter_mut()) {
+                    *o = point(row);
+                }
+                return;
+            }
+            let mut scratch = Vec::new();
+            for (row, o) in x.rows().into_iter().zip(out.iter_mut()) {
+                *o = point(contiguous(&row, &mut scratch));
+            }
         });
         Ok(())
     }
 
     /// s_t(x_b) = −x_b + g_t(⟨x_b, u⟩)u (docs/math.md §2), with g_t by the given lattice-sum form.
+    ///
+    /// Per point: one dot product, g_t by [`PancakeProfile::excess_score_with`] (one
+    /// exponential in the direct form, one sin/cos in the dual form, per-time constants
+    /// computed once per call), one axpy. Runs on rayon's current thread pool in fixed chunks
+    /// of [`BATCH_CHUNK_ROWS`] rows: the output is bit-identical for any thread count.
     pub fn score_with(
         &self,
         t: f64,
         x: ArrayView2<f64>,
-        mut out: ArrayViewMut2<f64>,
+        out: ArrayViewMut2<f64>,
         form: LatticeSumForm,
     ) -> Result<()> {
         check_shapes(self.dim, &x, &out)?;
         let profile = self.profile_cow(t)?;
-        Zip::from(out.rows_mut())
-            .and(x.rows())
-            .for_each(|mut o, row| {
-                let g = profile.excess_score_with(row.dot(&self.secret), form);
-                Zip::from(&mut o)
-                    .and(&row)
-                    .and(&self.secret)
-                    .for_each(|o, &xi, &ui| *o = g * ui - xi);
-            });
+        let profile: &PancakeProfile = &profile;
+        let u = self.secret_slice();
+        let d = self.dim;
+        par_row_chunks(out, |lo, mut out| {
+            let x = x.slice(s![lo..lo + out.nrows(), ..]);
+            // Both chunks in standard layout (the usual case): plain slices, no lane iterators.
+            if let (Some(xs), Some(os)) = (x.as_slice(), out.as_slice_mut()) {
+                for (row, o) in xs.chunks_exact(d).zip(os.chunks_exact_mut(d)) {
+                    let g = profile.excess_score_with(dot(row, u), form);
+                    axpy_minus(o, g, u, row);
+                }
+                return;
+            }
+            let mut scratch = Vec::new();
+            for (row, mut o) in x.rows().into_iter().zip(out.rows_mut()) {
+                let row = contiguous(&row, &mut scratch);
+                let g = profile.excess_score_with(dot(row, u), form);
+                match o.as_slice_mut() {
+                    Some(o) => axpy_minus(o, g, u, row),
+                    None => o
+                        .iter_mut()
+                        .zip(u.iter().zip(row))
+                        .for_each(|(o, (&ui, &xi))| *o = g * ui - xi),
+                }
+            }
+        });
         Ok(())
+    }
+
+    /// The secret as a slice.
+    fn secret_slice(&self) -> &[f64] {
+        self.secret
+            .as_slice()
+            .expect("`new` stores the secret in standard layout")
+    }
+}
+
+/// Rows per chunk of the pancakes' batch kernels (score, log-density, score VJP).
+///
+/// A batch is split into fixed chunks of this many rows that run on rayon's **current** pool:
+/// the global pool (sized by `RAYON_NUM_THREADS`, default one thread per core) unless the call
+/// is made inside `rayon::ThreadPool::install`, which is how a library user controls the
+/// threads. These kernels use no randomness and each row's result depends on that row alone,
+/// computed by the same code whatever the chunk, so the output is bit-identical for any thread
+/// count. Batches of at most this many rows run on the calling thread.
+pub const BATCH_CHUNK_ROWS: usize = 512;
+
+/// Runs `f(first_row, out_chunk)` on fixed-size row chunks of `out` in parallel (see
+/// [`BATCH_CHUNK_ROWS`]); `f` slices its inputs' rows `first_row..first_row + chunk rows`.
+fn par_row_chunks<D, F>(mut out: ArrayViewMut<f64, D>, f: F)
+where
+    D: RemoveAxis,
+    F: Fn(usize, ArrayViewMut<f64, D>) + Sync,
+{
+    if out.len_of(Axis(0)) <= BATCH_CHUNK_ROWS {
+        f(0, out);
+        return;
+    }
+    let chunks: Vec<ArrayViewMut<f64, D>> = out
+        .axis_chunks_iter_mut(Axis(0), BATCH_CHUNK_ROWS)
+        .collect();
+    chunks
+        .into_par_iter()
+        .enumerate()
+        .for_each(|(c, o)| f(c * BATCH_CHUNK_ROWS, o));
+}
+
+/// The row as a slice: itself when contiguous, else copied into `scratch` (so that both
+/// layouts go through the same arithmetic and give the same bits).
+#[inline]
+fn contiguous<'a>(row: &'a ArrayView1<'a, f64>, scratch: &'a mut Vec<f64>) -> &'a [f64] {
+    match row.as_slice() {
+        Some(r) => r,
+        None => {
+            scratch.clear();
+            scratch.extend(row.iter().copied());
+            scratch
+        }
+    }
+}
+
+/// ⟨a, b⟩ with four interleaved accumulators (a fixed summation order, vectorisable).
+#[inline]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let (mut a0, mut a1, mut a2, mut a3) = (0.0, 0.0, 0.0, 0.0);
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (pa, pb) in ca.zip(cb) {
+        if let ([x0, x1, x2, x3], [y0, y1, y2, y3]) = (pa, pb) {
+            a0 += x0 * y0;
+            a1 += x1 * y1;
+            a2 += x2 * y2;
+            a3 += x3 * y3;
+        }
+    }
+    let mut tail = 0.0;
+    for (x, y) in ra.iter().zip(rb) {
+        tail += x * y;
+    }
+    ((a0 + a1) + (a2 + a3)) + tail
+}
+
+/// (⟨x, u⟩, ‖x‖²), each with [`dot`]'s summation order.
+#[inline]
+fn dot_and_norm2(x: &[f64], u: &[f64]) -> (f64, f64) {
+    (dot(x, u), dot(x, x))
+}
+
+/// out = g·u − x.
+#[inline]
+fn axpy_minus(out: &mut [f64], g: f64, u: &[f64], x: &[f64]) {
+    // Equal lengths up front, so the indexed loop has no bounds checks and vectorises.
+    let n = out.len().min(u.len()).min(x.len());
+    let (out, u, x) = (&mut out[..n], &u[..n], &x[..n]);
+    for i in 0..n {
+        out[i] = g * u[i] - x[i];
     }
 }
 
@@ -526,22 +673,27 @@ impl ScoreVjp for GaussianPancakes {
         t: f64,
         x: ArrayView2<f64>,
         v: ArrayView2<f64>,
-        mut out: ArrayViewMut2<f64>,
+        out: ArrayViewMut2<f64>,
     ) -> Result<()> {
         check_shapes(self.dim, &x, &out)?;
         check_shapes(self.dim, &v, &out)?;
         let profile = self.profile_cow(t)?;
-        Zip::from(out.rows_mut())
-            .and(x.rows())
-            .and(v.rows())
-            .for_each(|mut o, xr, vr| {
-                let dg = profile.excess_score_derivative(xr.dot(&self.secret));
-                let c = dg * vr.dot(&self.secret);
-                Zip::from(&mut o)
-                    .and(&vr)
-                    .and(&self.secret)
-                    .for_each(|o, &vi, &ui| *o = c * ui - vi);
-            });
+        let profile: &PancakeProfile = &profile;
+        let u = self.secret_slice();
+        par_row_chunks(out, |lo, mut out| {
+            let (mut sx, mut sv) = (Vec::new(), Vec::new());
+            let n = out.nrows();
+            let (x, v) = (x.slice(s![lo..lo + n, ..]), v.slice(s![lo..lo + n, ..]));
+            for ((xr, vr), mut o) in x.rows().into_iter().zip(v.rows()).zip(out.rows_mut()) {
+                let xr = contiguous(&xr, &mut sx);
+                let vr = contiguous(&vr, &mut sv);
+                let dg = profile.excess_score_derivative(dot(xr, u));
+                let c = dg * dot(vr, u);
+                o.iter_mut()
+                    .zip(u.iter().zip(vr))
+                    .for_each(|(o, (&ui, &vi))| *o = c * ui - vi);
+            }
+        });
         Ok(())
     }
 }

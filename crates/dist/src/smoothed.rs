@@ -161,6 +161,22 @@ impl SmoothedDiscreteGaussian {
         let (d1, d2) = self.posterior.derivatives_with(self.shrink * x, form);
         (self.shrink * d1, self.shrink * self.shrink * d2)
     }
+
+    /// The excess score alone by the lattice sum's hot path ([`LatticeSum`]'s
+    /// `d_log_sum_fast`): equal to [`Self::excess_score_with`]`.0` to rounding. Batch scores
+    /// call it once per point.
+    #[inline]
+    pub(crate) fn excess_score_fast(&self, x: f64, form: LatticeSumForm) -> f64 {
+        self.shrink * self.posterior.d_log_sum_fast(self.shrink * x, form)
+    }
+
+    /// log p(x) by the lattice sum's hot path: equal to [`Self::log_density_with`] to rounding.
+    #[inline]
+    pub(crate) fn log_density_fast(&self, x: f64, form: LatticeSumForm) -> f64 {
+        -0.5 * x * x / self.total_variance
+            + self.log_constant
+            + self.posterior.log_sum_fast(self.shrink * x, form)
+    }
 }
 
 impl Distribution<f64> for SmoothedDiscreteGaussian {
