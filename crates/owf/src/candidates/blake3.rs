@@ -105,7 +105,8 @@ impl OneWayFunction for Blake3Keyed {
     }
 
     fn eval_uncounted(&self, x: &Bits) -> Bits {
-        // n ≤ 512: the input fits one 64-byte block on the stack (no allocation).
+        // n ≤ 512: the input fits one 64-byte block on the stack, and the output words are
+        // built on the stack (Bits stores ≤ 256 bits inline): no allocation.
         let mut block = [0u8; 64];
         for (k, w) in x.words().iter().enumerate() {
             block[8 * k..8 * k + 8].copy_from_slice(&w.to_le_bytes());
@@ -120,17 +121,15 @@ impl OneWayFunction for Blake3Keyed {
                 .finalize_xof()
                 .fill(&mut out);
         }
-        let mut words: Vec<u64> = out
-            .chunks_exact(8)
-            .take(self.output_bits.div_ceil(64))
-            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-            .collect();
-        if self.output_bits % 64 != 0 {
-            if let Some(last) = words.last_mut() {
-                *last &= (1u64 << (self.output_bits % 64)) - 1;
-            }
+        let count = self.output_bits.div_ceil(64);
+        let mut words = [0u64; 8];
+        for (w, c) in words.iter_mut().zip(out.chunks_exact(8)).take(count) {
+            *w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
         }
-        Bits::from_words_unchecked(words, self.output_bits)
+        if self.output_bits % 64 != 0 {
+            words[count - 1] &= (1u64 << (self.output_bits % 64)) - 1;
+        }
+        Bits::from_word_slice_unchecked(&words[..count], self.output_bits)
     }
     fn compile(&self) -> Circuit {
         keyed_blake3_circuit(&self.key, self.input_bits, self.output_bits)
