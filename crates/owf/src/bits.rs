@@ -288,6 +288,24 @@ impl Bits {
         Self::from_word_slice_unchecked(&words, len)
     }
 
+    /// Crate-internal: the first `count` of `words`, which the caller guarantees to satisfy the
+    /// invariant (`count = ⌈len/64⌉`); ≤ 256 bits move into the inline buffer with no copy loop.
+    pub(crate) fn from_word_array_unchecked(words: [u64; 8], count: usize, len: usize) -> Self {
+        if count <= INLINE_WORDS {
+            debug_assert_eq!(count, words_for(len));
+            debug_assert!(words[..count]
+                .last()
+                .is_none_or(|&w| w & !last_word_mask(len) == 0));
+            let inline = [words[0], words[1], words[2], words[3]];
+            Self {
+                len,
+                words: Words::from_buf_and_len(inline, count),
+            }
+        } else {
+            Self::from_word_slice_unchecked(&words[..count], len)
+        }
+    }
+
     /// Crate-internal: copies words the caller guarantees to satisfy the invariant (no heap
     /// allocation up to 256 bits).
     pub(crate) fn from_word_slice_unchecked(words: &[u64], len: usize) -> Self {
