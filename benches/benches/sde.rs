@@ -3,16 +3,23 @@
 //! (m = 2 measurements), and the exact score / VJP evaluations they are built from. Throughput
 //! is in points per second.
 //!
+//! `sde/rejection` times exact rejection sampling (docs/math.md §6) on two problems, on one
+//! thread and on rayon's global pool: the NumPy peer's GMM problem (`cargo xtask peer`: d = 2,
+//! one measurement row, 20 000 acceptances; throughput = acceptances per second) and g̃ at
+//! n = m = 12 (BLAKE3, the u-coordinates observed; a budget of 2^16 prior draws that ends
+//! before enough acceptances; throughput = prior draws per second).
+//!
 //! `cargo bench -p hardiff-benches --bench sde -- --warm-up-time 1 --measurement-time 2`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use hardiff_dist::rng::stream;
-use hardiff_dist::{Gaussian, GaussianMixture, Score, ScoreVjp};
+use hardiff_dist::{Gaussian, GaussianMixture, OwfDistribution, Score, ScoreVjp};
+use hardiff_owf::{Bits, Candidate};
 use hardiff_sde::posterior::{rejection, GuidedScore};
 use hardiff_sde::sampler::{ddpm_tweedie_step, Stepper};
 use hardiff_sde::WithVjp;
 use hardiff_sde::{ou, LangevinConfig, LinearMeasurement, PosteriorMethod, Prior, SamplerKind};
-use ndarray::{Array1, Array2};
+use ndarray::{array, Array1, Array2};
 use std::hint::black_box;
 
 const BATCH: usize = 1024;
@@ -153,9 +160,89 @@ fn posterior_step(c: &mut Criterion) {
     group.finish();
 }
 
+/// The NumPy peer's rejection problem (xtask/src/peer.rs `rejection_problem`): weights
+/// (0.35, 0.65), means (−1.5, 0.5) and (1, −0.5), covariances [[0.6, 0.2], [0.2, 0.4]] and
+/// [[0.3, −0.1], [−0.1, 0.8]]; A = [[1, 0.5]], η = 0.05, y = (0.3).
+fn peer_problem() -> (GaussianMixture, LinearMeasurement, Array1<f64>) {
+    let prior = GaussianMixture::new(
+        vec![0.35, 0.65],
+        vec![
+            Gaussian::new(array![-1.5, 0.5], array![[0.6, 0.2], [0.2, 0.4]]).expect("valid"),
+            Gaussian::new(array![1.0, -0.5], array![[0.3, -0.1], [-0.1, 0.8]]).expect("valid"),
+        ],
+    )
+    .expect("valid");
+    let meas = LinearMeasurement::new(array![[1.0, 0.5]], 0.05).expect("valid");
+    (prior, meas, array![0.3])
+}
+
+/// g̃ for BLAKE3 at n = m = 12 (default parameters), A = [0 | I_m] (the u-coordinates) with
+/// η the law's noise, and y = v(s) for a fixed seed s.
+fn owf_problem() -> (OwfDistribution, LinearMeasurement, Array1<f64>) {
+    let (n, m) = (12, 12);
+    let f = Candidate::Blake3.build_arc(n, m, 1).expect("valid sizes");
+    let dist = OwfDistribution::with_default_params(f).expect("valid");
+    let a = Array2::from_shape_fn((m, n + m), |(i, j)| if j == n + i { 1.0 } else { 0.0 });
+    let meas = LinearMeasurement::new(a, dist.params().noise()).expect("valid");
+    let y = dist
+        .vertex_value(&Bits::from_u64(0xa5c, n).expect("12 bits"))
+        .expect("n bits");
+    (dist, meas, y)
+}
+
+/// Prior draws per g̃ rejection run in `sde/rejection` and the K experiment.
+const OWF_DRAWS: u64 = 1 << 16;
+
+fn rejection_throughput(c: &mut Criterion) {
+    let mut group = c.benchmark_group("sde/rejection");
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a pool");
+    let (prior, meas, y) = peer_problem();
+    let accepted = 20_000;
+    group.throughput(Throughput::Elements(accepted as u64));
+    let mut rng = stream(9, "bench-sde-rejection", &[]);
+    for (threads, pool) in [("1-thread", Some(&one)), ("all-threads", None)] {
+        group.bench_function(BenchmarkId::new("peer-gmm-d2-accepts", threads), |b| {
+            let mut run = || {
+                black_box(
+                    rejection(&prior, &meas, y.view(), accepted, 100_000_000, &mut rng)
+                        .expect("accepts"),
+                )
+            };
+            b.iter(|| match pool {
+                Some(p) => p.install(&mut run),
+                None => run(),
+            })
+        });
+    }
+    let (dist, meas, y) = owf_problem();
+    group.throughput(Throughput::Elements(OWF_DRAWS));
+    for (threads, pool) in [("1-thread", Some(&one)), ("all-threads", None)] {
+        group.bench_function(BenchmarkId::new("owf-n12-m12-draws", threads), |b| {
+            let mut run = || {
+                // More acceptances than 2^16 draws give: exactly 2^16 draws are made.
+                black_box(rejection(&dist, &meas, y.view(), 1 << 16, OWF_DRAWS, &mut rng).err())
+            };
+            b.iter(|| match pool {
+                Some(p) => p.install(&mut run),
+                None => run(),
+            })
+        });
+    }
+    group.finish();
+}
+
 #[allow(missing_docs)]
 mod group {
     use super::*;
-    criterion_group!(benches, scores, unconditional_step, posterior_step);
+    criterion_group!(
+        benches,
+        scores,
+        unconditional_step,
+        posterior_step,
+        rejection_throughput
+    );
 }
 criterion_main!(group::benches);

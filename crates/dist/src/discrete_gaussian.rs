@@ -52,7 +52,14 @@ pub const MAX_RELATIVE_WIDTH: f64 = 1e9;
 #[derive(Debug, Clone, PartialEq)]
 enum Method {
     /// Cumulative probabilities of k′ = first, first + 1, …; the last entry is exactly 1.
-    Inversion { first: i64, cdf: Vec<f64> },
+    Inversion {
+        first: i64,
+        cdf: Vec<f64>,
+        /// Guide table: `guide[g]` is the first index i with cdf\[i\] > (g − 1)/G (0 for
+        /// g = 0), G = `guide.len()`. For u with ⌊uG⌋ = g the inverse lies at or after it, so a
+        /// draw scans O(1) entries instead of a binary search, with the same index.
+        guide: Vec<u32>,
+    },
     /// Discrete-Laplace rejection around the integer mode `mode`.
     Rejection { mode: i64 },
 }
@@ -207,9 +214,14 @@ impl DiscreteGaussian {
     /// Draws the index k of z = c + hk exactly (module docs).
     pub fn sample_index<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         let reduced = match &self.method {
-            Method::Inversion { first, cdf } => {
+            Method::Inversion { first, cdf, guide } => {
                 let u: f64 = rng.random();
-                let i = cdf.partition_point(|&c| c <= u).min(cdf.len() - 1);
+                // = cdf.partition_point(|&c| c <= u).min(cdf.len() − 1), from the guide entry.
+                let g = ((u * guide.len() as f64) as usize).min(guide.len() - 1);
+                let mut i = guide[g] as usize;
+                while i < cdf.len() - 1 && cdf[i] <= u {
+                    i += 1;
+                }
                 first + i as i64
             }
             Method::Rejection { mode } => self.sample_rejection(*mode, rng),
@@ -268,5 +280,16 @@ fn inversion_table(centre: f64, s: f64) -> Method {
     if let Some(last) = cdf.last_mut() {
         *last = 1.0;
     }
-    Method::Inversion { first, cdf }
+    let size = cdf.len();
+    let guide = (0..size)
+        .map(|g| {
+            if g == 0 {
+                0
+            } else {
+                let t = (g - 1) as f64 / size as f64;
+                cdf.partition_point(|&c| c <= t).min(size - 1) as u32
+            }
+        })
+        .collect();
+    Method::Inversion { first, cdf, guide }
 }

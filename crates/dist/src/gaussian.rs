@@ -244,15 +244,82 @@ impl Gaussian {
         Ok(-0.5 * w.dot(&w) - 0.5 * linalg::cholesky_log_det(l.view()) - 0.5 * m as f64 * LN_2PI)
     }
 
-    /// Writes `n` rows x = μ + Q diag(√λ) z, z ~ N(0, I), into `out` (shape (n, d)).
-    fn fill_samples(&self, rng: &mut dyn rand::RngCore, mut out: ArrayViewMut2<f64>) {
-        let sd = self.eigval.mapv(f64::sqrt);
-        let mut z = Array1::<f64>::zeros(self.dim());
-        for mut row in out.outer_iter_mut() {
-            for (zi, s) in z.iter_mut().zip(sd.iter()) {
-                *zi = s * rng.sample::<f64, _>(StandardNormal);
+    /// Writes `n` rows x = μ + Q diag(√λ) z, z ~ N(0, I), into `out` (shape (n, d)), row by
+    /// row (the d normals of row i before any of row i + 1). No allocation per row.
+    fn fill_samples(&self, rng: &mut dyn rand::RngCore, out: ArrayViewMut2<f64>) {
+        let draw = PointDraw::new(self);
+        for_each_row(out, |_, x| draw.point(rng, x));
+    }
+}
+
+/// Calls `f(i, x_i)` on each row of `out` in order, as a contiguous slice: directly when `out`
+/// is in standard layout (the buffers of this crate and of rejection sampling), else through
+/// one scratch row.
+fn for_each_row(mut out: ArrayViewMut2<f64>, mut f: impl FnMut(usize, &mut [f64])) {
+    let d = out.ncols();
+    if d == 0 {
+        (0..out.nrows()).for_each(|i| f(i, &mut []));
+        return;
+    }
+    if let Some(flat) = out.as_slice_mut() {
+        for (i, x) in flat.chunks_exact_mut(d).enumerate() {
+            f(i, x);
+        }
+    } else {
+        let mut x = vec![0.0; d];
+        for (i, mut row) in out.outer_iter_mut().enumerate() {
+            f(i, &mut x);
+            row.assign(&ArrayView1::from(&x[..]));
+        }
+    }
+}
+
+/// A Gaussian's sampling transform in flat, contiguous form: x = μ + Q (√λ ⊙ z), built once per
+/// batch so that each point costs d normals and one d × d product (docs/math.md §7).
+struct PointDraw {
+    mean: Vec<f64>,
+    /// Q row-major (Q_ij at i·d + j).
+    q: Vec<f64>,
+    /// √λ.
+    sd: Vec<f64>,
+}
+
+impl PointDraw {
+    fn new(g: &Gaussian) -> Self {
+        Self {
+            mean: g.mean.to_vec(),
+            q: g.eigvec.iter().copied().collect(),
+            sd: g.eigval.iter().map(|l| l.sqrt()).collect(),
+        }
+    }
+
+    /// One point into `x` (length d): z_j = √λ_j · N(0, 1) in index order, then
+    /// x_i = μ_i + Σ_j Q_ij z_j (the sum in index order, as a length-d dot product). The z live
+    /// in a stack array for d ≤ 4 (the common small case), else in a scratch row.
+    #[inline]
+    fn point(&self, rng: &mut dyn rand::RngCore, x: &mut [f64]) {
+        let d = x.len();
+        if d <= 4 {
+            let mut z = [0.0; 4];
+            self.point_with(rng, &mut z[..d], x);
+        } else {
+            let mut z = vec![0.0; d];
+            self.point_with(rng, &mut z, x);
+        }
+    }
+
+    #[inline]
+    fn point_with(&self, rng: &mut dyn rand::RngCore, z: &mut [f64], x: &mut [f64]) {
+        for (zi, s) in z.iter_mut().zip(&self.sd) {
+            *zi = s * rng.sample::<f64, _>(StandardNormal);
+        }
+        let d = z.len();
+        for ((xi, m), q) in x.iter_mut().zip(&self.mean).zip(self.q.chunks_exact(d)) {
+            let mut acc = 0.0;
+            for (qj, zj) in q.iter().zip(z.iter()) {
+                acc += qj * zj;
             }
-            row.assign(&(&self.mean + &self.eigvec.dot(&z)));
+            *xi = m + acc;
         }
     }
 }
@@ -373,6 +440,11 @@ impl SampleBatch for Gaussian {
         let mut out = Array2::zeros((n, self.dim()));
         self.fill_samples(rng, out.view_mut());
         out
+    }
+
+    /// The rows of [`SampleBatch::sample_batch`], into `out` without allocating per row.
+    fn fill_batch(&self, rng: &mut dyn rand::RngCore, out: ArrayViewMut2<f64>) {
+        self.fill_samples(rng, out);
     }
 }
 
@@ -619,25 +691,38 @@ impl GaussianMixture {
         rng: &mut dyn rand::RngCore,
         n: usize,
     ) -> (Array2<f64>, Vec<usize>) {
-        let d = self.dim();
-        let mut out = Array2::zeros((n, d));
+        let mut out = Array2::zeros((n, self.dim()));
         let mut labels = Vec::with_capacity(n);
+        self.fill_rows(rng, out.view_mut(), |k| labels.push(k));
+        (out, labels)
+    }
+
+    /// Fills the rows of `out` (row by row: one uniform for the component k, then that
+    /// component's d normals) and reports each row's k to `label`. Allocates only the
+    /// per-component transforms, once per call.
+    fn fill_rows(
+        &self,
+        rng: &mut dyn rand::RngCore,
+        out: ArrayViewMut2<f64>,
+        mut label: impl FnMut(usize),
+    ) {
+        let draws: Vec<PointDraw> = self.components.iter().map(PointDraw::new).collect();
+        let weights = self.weights.to_vec();
         let last = self.components.len() - 1;
-        for i in 0..n {
+        for_each_row(out, |_, x| {
             let u: f64 = rng.random();
             let mut acc = 0.0;
             let mut k = last;
-            for (j, w) in self.weights.iter().enumerate() {
+            for (j, w) in weights.iter().enumerate() {
                 acc += w;
                 if u < acc {
                     k = j;
                     break;
                 }
             }
-            labels.push(k);
-            self.components[k].fill_samples(rng, out.slice_mut(ndarray::s![i..i + 1, ..]));
-        }
-        (out, labels)
+            label(k);
+            draws[k].point(rng, x);
+        });
     }
 }
 
@@ -723,5 +808,10 @@ impl LogDensity for GaussianMixture {
 impl SampleBatch for GaussianMixture {
     fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> Array2<f64> {
         self.sample_with_labels(rng, n).0
+    }
+
+    /// The rows of [`SampleBatch::sample_batch`], into `out` without allocating per row.
+    fn fill_batch(&self, rng: &mut dyn rand::RngCore, out: ArrayViewMut2<f64>) {
+        self.fill_rows(rng, out, |_| {});
     }
 }

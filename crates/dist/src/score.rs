@@ -94,6 +94,9 @@ macro_rules! forward_traits {
             fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> Array2<f64> {
                 (**self).sample_batch(rng, n)
             }
+            fn fill_batch(&self, rng: &mut dyn rand::RngCore, out: ArrayViewMut2<f64>) {
+                (**self).fill_batch(rng, out)
+            }
         }
         impl<S: LogDensity + ?Sized> LogDensity for $ptr {
             fn log_density(
@@ -196,9 +199,24 @@ impl<S: ScoreVjp> ScoreVjp for CountingScore<S> {
 /// generator coerces (`law.sample_batch(&mut rng, n)`). Pass a stream from
 /// [`crate::rng::stream`]. The law at OU time t of any implementor is
 /// [`crate::ou_time::OuMarginal`].
-pub trait SampleBatch: Dimension {
+///
+/// Laws are `Send + Sync`: a sampler is immutable data, and batch kernels (rejection sampling's
+/// prior blocks, docs/math.md §6) draw from it on several threads at once.
+pub trait SampleBatch: Dimension + Send + Sync {
     /// Draws `n` i.i.d. points as the rows of a `(n, dim)` array.
     fn sample_batch(&self, rng: &mut dyn rand::RngCore, n: usize) -> Array2<f64>;
+
+    /// Fills the rows of `out` (shape `(rows, dim)`) with i.i.d. points: the numbers
+    /// [`SampleBatch::sample_batch`]`(rng, rows)` gives, written into a caller's buffer so that
+    /// a loop over blocks (rejection sampling) allocates nothing per block. The provided method
+    /// allocates and copies; the built-in laws override it.
+    ///
+    /// `out` must have `dim` columns; implementations may panic otherwise (it is a caller's
+    /// buffer, not user input).
+    fn fill_batch(&self, rng: &mut dyn rand::RngCore, mut out: ArrayViewMut2<f64>) {
+        let x = self.sample_batch(rng, out.nrows());
+        out.assign(&x);
+    }
 }
 
 /// A law whose (log-)density at OU time t is computable (exactly or by brute force).

@@ -15,14 +15,20 @@
 //!   are equality of bit strings.
 
 use crate::error::{Error, Result};
+use smallvec::SmallVec;
 use std::fmt;
+
+/// Words stored inline (no heap allocation): up to 256 bits, which covers the outputs of the
+/// candidates at the sizes the bench uses, so that one evaluation allocates nothing.
+const INLINE_WORDS: usize = 4;
+type Words = SmallVec<[u64; INLINE_WORDS]>;
 
 /// A packed vector of `len` bits (bit `i` = bit `i % 64` of word `i / 64`); see the module docs
 /// for byte, hex and integer conversions.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Bits {
     len: usize,
-    words: Vec<u64>,
+    words: Words,
 }
 
 /// Number of 64-bit words needed for `len` bits.
@@ -44,7 +50,7 @@ impl Bits {
     pub fn zeros(len: usize) -> Self {
         Self {
             len,
-            words: vec![0; words_for(len)],
+            words: Words::from_elem(0, words_for(len)),
         }
     }
 
@@ -77,7 +83,10 @@ impl Bits {
                 });
             }
         }
-        Ok(Self { len, words })
+        Ok(Self {
+            len,
+            words: Words::from_vec(words),
+        })
     }
 
     /// The `len`-bit vector whose bit `i` is bit `i` of `value` (`len ≤ 64`, `value < 2^len`).
@@ -242,7 +251,7 @@ impl Bits {
                 got: len,
             });
         }
-        let mut words = self.words[..words_for(len)].to_vec();
+        let mut words = Words::from_slice(&self.words[..words_for(len)]);
         if let Some(last) = words.last_mut() {
             *last &= last_word_mask(len);
         }
@@ -276,9 +285,36 @@ impl Bits {
 
     /// Crate-internal: wraps words the caller guarantees to satisfy the invariant.
     pub(crate) fn from_words_unchecked(words: Vec<u64>, len: usize) -> Self {
+        Self::from_word_slice_unchecked(&words, len)
+    }
+
+    /// Crate-internal: the first `count` of `words`, which the caller guarantees to satisfy the
+    /// invariant (`count = ⌈len/64⌉`); ≤ 256 bits move into the inline buffer with no copy loop.
+    pub(crate) fn from_word_array_unchecked(words: [u64; 8], count: usize, len: usize) -> Self {
+        if count <= INLINE_WORDS {
+            debug_assert_eq!(count, words_for(len));
+            debug_assert!(words[..count]
+                .last()
+                .is_none_or(|&w| w & !last_word_mask(len) == 0));
+            let inline = [words[0], words[1], words[2], words[3]];
+            Self {
+                len,
+                words: Words::from_buf_and_len(inline, count),
+            }
+        } else {
+            Self::from_word_slice_unchecked(&words[..count], len)
+        }
+    }
+
+    /// Crate-internal: copies words the caller guarantees to satisfy the invariant (no heap
+    /// allocation up to 256 bits).
+    pub(crate) fn from_word_slice_unchecked(words: &[u64], len: usize) -> Self {
         debug_assert_eq!(words.len(), words_for(len));
         debug_assert!(words.last().is_none_or(|&w| w & !last_word_mask(len) == 0));
-        Self { len, words }
+        Self {
+            len,
+            words: Words::from_slice(words),
+        }
     }
 }
 

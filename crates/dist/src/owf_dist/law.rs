@@ -154,38 +154,57 @@ impl OwfDistribution {
         rng: &mut dyn RngCore,
         count: usize,
     ) -> (Array2<f64>, Vec<Bits>) {
-        let (n, m) = (self.input_bits(), self.output_bits());
-        let mut out = Array2::zeros((count, n + m));
-        let mut seeds = Vec::with_capacity(count);
-        for row in out.rows_mut() {
-            seeds.push(self.draw_row(rng, row));
-        }
+        let mut out = Array2::zeros((count, self.dim()));
+        let seeds = self.fill_with_seeds(rng, out.view_mut(), true);
         (out, seeds)
+    }
+
+    /// Fills the rows of `out` (n + m columns) with exact samples of g̃ and returns their seeds,
+    /// row by row: the n coordinates (the stream order of [`OwfDistribution::draw_row`]), then f
+    /// on the seed (one counted evaluation, no randomness), with one seed buffer reused for
+    /// every row. `keep_seeds = false` returns no seeds (nothing allocated for them).
+    fn fill_with_seeds(
+        &self,
+        rng: &mut dyn RngCore,
+        mut out: ArrayViewMut2<f64>,
+        keep_seeds: bool,
+    ) -> Vec<Bits> {
+        let (n, m) = (self.input_bits(), self.output_bits());
+        debug_assert_eq!(out.ncols(), n + m);
+        let law = &self.inner.coordinate;
+        let f = &self.inner.f;
+        let beta = self.inner.params.amplitude();
+        let mut seeds = Vec::with_capacity(if keep_seeds { out.nrows() } else { 0 });
+        let mut seed = Bits::zeros(n);
+        for mut row in out.rows_mut() {
+            for i in 0..n {
+                let z = law.point(law.sample_index(rng));
+                row[i] = z;
+                seed.set(i, z > 0.0);
+            }
+            let y = f.eval(&seed).expect("the seed has n bits by construction");
+            let words = y.words();
+            for j in 0..m {
+                row[n + j] = if (words[j / 64] >> (j % 64)) & 1 == 1 {
+                    beta
+                } else {
+                    -beta
+                };
+            }
+            if keep_seeds {
+                seeds.push(seed.clone());
+            }
+        }
+        seeds
     }
 
     /// One exact sample of g̃ written into `row` (length n + m); returns its seed s. Draws the n
     /// coordinates in order, then evaluates f (one counted evaluation, no randomness).
-    fn draw_row(&self, rng: &mut dyn RngCore, mut row: ArrayViewMut1<f64>) -> Bits {
-        let (n, m) = (self.input_bits(), self.output_bits());
-        let beta = self.inner.params.amplitude();
-        let mut seed = Bits::zeros(n);
-        for i in 0..n {
-            let z = self
-                .inner
-                .coordinate
-                .point(self.inner.coordinate.sample_index(rng));
-            row[i] = z;
-            seed.set(i, z > 0.0);
-        }
-        let y = self
-            .inner
-            .f
-            .eval(&seed)
-            .expect("seed has n bits by construction");
-        for j in 0..m {
-            row[n + j] = if y.bit(j) { beta } else { -beta };
-        }
-        seed
+    fn draw_row(&self, rng: &mut dyn RngCore, row: ArrayViewMut1<f64>) -> Bits {
+        let mut rows = row.insert_axis(ndarray::Axis(0));
+        self.fill_with_seeds(rng, rows.view_mut(), true)
+            .pop()
+            .expect("one row")
     }
 
     /// Fills the rows of `out` (shape `(rows, n + m)`) with samples of the law at OU time
@@ -310,6 +329,12 @@ impl SampleBatch for OwfDistribution {
     /// Exact samples at t = 0 (one counted f-evaluation each).
     fn sample_batch(&self, rng: &mut dyn RngCore, n: usize) -> Array2<f64> {
         self.sample_with_seeds(rng, n).0
+    }
+
+    /// The rows of [`SampleBatch::sample_batch`], into `out` (no seeds kept, one seed buffer
+    /// reused).
+    fn fill_batch(&self, rng: &mut dyn RngCore, out: ArrayViewMut2<f64>) {
+        self.fill_with_seeds(rng, out, false);
     }
 }
 

@@ -105,32 +105,35 @@ impl OneWayFunction for Blake3Keyed {
     }
 
     fn eval_uncounted(&self, x: &Bits) -> Bits {
-        // n ≤ 512: the input fits one 64-byte block on the stack (no allocation).
+        // n ≤ 512: the input fits one 64-byte block on the stack, and the output words are
+        // built on the stack (Bits stores ≤ 256 bits inline): no allocation, no extra copies.
         let mut block = [0u8; 64];
-        for (k, w) in x.words().iter().enumerate() {
-            block[8 * k..8 * k + 8].copy_from_slice(&w.to_le_bytes());
+        for (chunk, w) in block.chunks_exact_mut(8).zip(x.words()) {
+            chunk.copy_from_slice(&w.to_le_bytes());
         }
         let bytes = &block[..self.input_bits.div_ceil(8)];
-        let mut out = [0u8; 64];
+        let mut words = [0u64; 8];
+        let le = |c: &[u8]| u64::from_le_bytes(c.try_into().expect("8 bytes"));
         if self.output_bits <= 256 {
-            out[..32].copy_from_slice(::blake3::keyed_hash(&self.key, bytes).as_bytes());
+            let hash = ::blake3::keyed_hash(&self.key, bytes);
+            for (w, c) in words.iter_mut().zip(hash.as_bytes().chunks_exact(8)) {
+                *w = le(c);
+            }
         } else {
+            let mut out = [0u8; 64];
             ::blake3::Hasher::new_keyed(&self.key)
                 .update(bytes)
                 .finalize_xof()
                 .fill(&mut out);
-        }
-        let mut words: Vec<u64> = out
-            .chunks_exact(8)
-            .take(self.output_bits.div_ceil(64))
-            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-            .collect();
-        if self.output_bits % 64 != 0 {
-            if let Some(last) = words.last_mut() {
-                *last &= (1u64 << (self.output_bits % 64)) - 1;
+            for (w, c) in words.iter_mut().zip(out.chunks_exact(8)) {
+                *w = le(c);
             }
         }
-        Bits::from_words_unchecked(words, self.output_bits)
+        let count = self.output_bits.div_ceil(64);
+        if self.output_bits % 64 != 0 {
+            words[count - 1] &= (1u64 << (self.output_bits % 64)) - 1;
+        }
+        Bits::from_word_array_unchecked(words, count, self.output_bits)
     }
     fn compile(&self) -> Circuit {
         keyed_blake3_circuit(&self.key, self.input_bits, self.output_bits)
