@@ -62,12 +62,12 @@ impl Score for EfficientOwfScore {
         let regime = if sigma <= params.crossover() {
             Regime::Rounding(HalfLatticeSums::new(params, sigma)?)
         } else {
-            Regime::DropF(SmoothedDiscreteGaussian::new(
+            Regime::DropF(Box::new(SmoothedDiscreteGaussian::new(
                 params.spacing() / 2.0,
                 params.spacing(),
                 params.envelope(),
                 sigma,
-            )?)
+            )?))
         };
         let blocks: Vec<(ArrayView2<f64>, ArrayViewMut2<f64>)> = x
             .axis_chunks_iter(Axis(0), ROWS_PER_BLOCK)
@@ -83,7 +83,8 @@ impl Score for EfficientOwfScore {
 /// full D_α above it.
 enum Regime {
     Rounding(HalfLatticeSums),
-    DropF(SmoothedDiscreteGaussian),
+    // Boxed: the smoothed law carries its precomputed lattice constants (hundreds of bytes).
+    DropF(Box<SmoothedDiscreteGaussian>),
 }
 
 impl EfficientOwfScore {
