@@ -226,6 +226,21 @@ fn denoise_of<'py, S: Score + Sync + ?Sized>(
     Ok(out.into_pyarray(py))
 }
 
+/// `n` exact draws of `law` from the stream `(seed, label)`, with the GIL released.
+fn sample_batch_of<'py, L: SampleBatch + ?Sized>(
+    py: Python<'py>,
+    law: &L,
+    n: usize,
+    seed: u64,
+    label: &str,
+) -> Bound<'py, PyArray2<f64>> {
+    let out = py.detach(|| {
+        let mut stream = rng::stream(seed, label, &[]);
+        law.sample_batch(&mut stream, n)
+    });
+    out.into_pyarray(py)
+}
+
 fn log_density_of<'py, L: LogDensity + Sync + ?Sized>(
     py: Python<'py>,
     law: &L,
@@ -566,13 +581,14 @@ impl Gaussian {
         t: f64,
         seed: u64,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let n = count("n", n)?;
         let law = self.law.at_time(time(t)?).map_err(dist_err)?;
-        let out = py.detach(|| {
-            let mut stream = rng::stream(seed, "py/gaussian/sample", &[]);
-            law.sample_batch(&mut stream, n)
-        });
-        Ok(out.into_pyarray(py))
+        Ok(sample_batch_of(
+            py,
+            &law,
+            count("n", n)?,
+            seed,
+            "py/gaussian/sample",
+        ))
     }
 
     /// log p_t(x_b) for every row, shape (n,).
@@ -723,13 +739,14 @@ impl GaussianMixture {
         t: f64,
         seed: u64,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let n = count("n", n)?;
         let law = self.law.at_time(time(t)?).map_err(dist_err)?;
-        let out = py.detach(|| {
-            let mut stream = rng::stream(seed, "py/gaussian-mixture/sample", &[]);
-            law.sample_batch(&mut stream, n)
-        });
-        Ok(out.into_pyarray(py))
+        Ok(sample_batch_of(
+            py,
+            &law,
+            count("n", n)?,
+            seed,
+            "py/gaussian-mixture/sample",
+        ))
     }
 
     /// log p_t(x_b) for every row, shape (n,).
