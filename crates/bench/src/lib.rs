@@ -2,7 +2,7 @@
 //!
 //! The measuring half of hardiff: the experiments of `cargo xtask bench` (E1–E7, F1, K; one
 //! module each under [`experiments`]), the resumable, shardable experiment [`engine`], scaling
-//! [`fit`]s, SVG [`plot`]s, the [`report`] writer, and the prior and measurement files
+//! [`fit`]s and the [`class_test`], checked [`claim`]s, SVG [`plot`]s, the [`report`] writer, and the prior and measurement files
 //! ([`prior`]) and tables ([`io`]) that the CLI shares.
 //!
 //! **Architecture invariant:** the only library crate that knows about experiments and touches
@@ -34,6 +34,7 @@
 //!
 //! [`engine::Experiment`] shows how an experiment is written and run.
 
+pub mod claim;
 pub mod class_test;
 pub mod engine;
 pub mod error;

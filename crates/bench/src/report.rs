@@ -4,6 +4,7 @@
 //! `<EXP>.csv`, `summary.json`, `timing.json` and `report.md` (layout in [`crate::engine`]);
 //! and [`compare_reports`], which checks that two report folders agree outside their wall times.
 
+use crate::claim::{claims_table, Claim};
 use crate::engine::{DynExperiment, PointRecord, RunInfo, Scale};
 use crate::error::{Error, Result};
 use crate::fit::{GrowthClass, ScalingFit};
@@ -166,6 +167,18 @@ pub struct ExperimentReport {
     pub plots: Vec<String>,
     /// Markdown body of the experiment's section (findings, explanations).
     pub markdown: String,
+    /// Checked claims ([`Claim`]), for `summary.json` and report.md's "Claims" table.
+    pub claims: Vec<Claim>,
+}
+
+/// `summary.json`: every fitted curve and every claim of a run, in report order. It holds no
+/// wall time, so two runs of the same scale and seed give the same bytes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// The fitted curves.
+    pub curves: Vec<SummaryEntry>,
+    /// The claims.
+    pub claims: Vec<Claim>,
 }
 
 /// What the invocation that writes a report computed itself (none of it when the report comes
@@ -277,14 +290,14 @@ impl Timing {
 
 /// Summarises each experiment's finished points (in the order of its points) and writes the
 /// report folder's files: `<EXP>.json`, `<EXP>.csv` (plots are written by the experiments),
-/// `summary.json`, `timing.json` and `report.md`. Returns the summary.
+/// `summary.json` (a [`Summary`]), `timing.json` and `report.md`. Returns the summary.
 pub(crate) fn write_report(
     out: &Path,
     info: &RunInfo,
     finished: &[(&dyn DynExperiment, Vec<PointRecord>)],
     invocation: Option<&Invocation>,
-) -> Result<Vec<SummaryEntry>> {
-    let mut summary = Vec::new();
+) -> Result<Summary> {
+    let mut summary = Summary::default();
     let mut sections = String::new();
     for (exp, records) in finished {
         let report = exp.summarise_json(info.scale, records, out)?;
@@ -296,6 +309,7 @@ pub(crate) fn write_report(
                 "columns": report.table.columns,
                 "rows": report.table.rows,
                 "fits": report.fits,
+                "claims": report.claims,
                 "points": records,
             }),
         )?;
@@ -315,12 +329,13 @@ pub(crate) fn write_report(
         for plot in &report.plots {
             sections.push_str(&format!("\n![{plot}]({plot})\n"));
         }
-        summary.extend(report.fits);
+        summary.curves.extend(report.fits);
+        summary.claims.extend(report.claims);
     }
     write_json(&out.join("summary.json"), &summary)?;
     let mut md = format!(
         "# hardiff bench report\n\nScale `{:?}`, seed {}. Every number below is reproduced by \
-         `cargo xtask bench{} --seed {}`.\n\n## Summary\n\n{}\n",
+         `cargo xtask bench{} --seed {}`.\n\n## Summary\n\n{}\n## Claims\n\n{}\n",
         info.scale,
         info.seed,
         if info.scale == Scale::Quick {
@@ -329,7 +344,8 @@ pub(crate) fn write_report(
             ""
         },
         info.seed,
-        summary_table(&summary)
+        summary_table(&summary.curves),
+        claims_section(&summary.claims)
     );
     md.push_str(&sections);
     let timing = Timing::new(finished, invocation);
@@ -468,6 +484,20 @@ fn compare_csv(name: &str, a: &[u8], b: &[u8]) -> Result<Vec<String>> {
         ));
     }
     Ok(lines)
+}
+
+/// report.md's "Claims" section: a count of the verdicts and the [claims table](claims_table).
+pub fn claims_section(claims: &[Claim]) -> String {
+    use crate::claim::ClaimVerdict;
+    let count = |v: ClaimVerdict| claims.iter().filter(|c| c.verdict() == v).count();
+    format!(
+        "Each claim's verdict is computed from its numbers (docs/math.md §9; `hardiff_bench::claim`): \
+         {} hold, {} fail, {} inconclusive.\n\n{}",
+        count(ClaimVerdict::Holds),
+        count(ClaimVerdict::Fails),
+        count(ClaimVerdict::Inconclusive),
+        claims_table(claims)
+    )
 }
 
 /// The summary table of `report.md`.
