@@ -33,10 +33,13 @@
 //! where points and outcomes are converted to and from JSON.
 
 use crate::claim::ClaimVerdict;
+use crate::class_test::ClassVerdict;
 use crate::error::{Error, Result};
 use crate::fit::GrowthClass;
 use crate::io::{atomic_write, read_json, write_json};
-use crate::report::{short, write_report, ExperimentReport, Invocation, Summary, SummaryEntry};
+use crate::report::{
+    short, write_report, CurveVerdict, ExperimentReport, Invocation, Summary, SummaryEntry,
+};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -663,8 +666,17 @@ pub struct Baseline {
     pub experiment: String,
     /// Curve name.
     pub curve: String,
-    /// Class that must be reproduced.
-    pub class: GrowthClass,
+    /// The class test's verdict in the baseline run. A conclusive class must be reproduced; an
+    /// inconclusive baseline (a weak design, e.g. at quick scale) only requires that the run
+    /// does not give the class opposite to `predicted`.
+    pub class: ClassVerdict,
+    /// The predicted class (absent in fixture files written before the class test).
+    #[serde(default)]
+    pub predicted: Option<GrowthClass>,
+    /// The curve's verdict in the baseline run: a curve that agreed must still agree (absent in
+    /// older fixture files).
+    #[serde(default)]
+    pub verdict: Option<CurveVerdict>,
     /// Baseline rate.
     pub rate: f64,
     /// Allowed absolute deviation of the rate.
@@ -711,6 +723,8 @@ impl Fixtures {
                     experiment: e.experiment.clone(),
                     curve: e.curve.clone(),
                     class: e.measured_class,
+                    predicted: Some(e.predicted_class),
+                    verdict: Some(e.verdict),
                     rate: e.rate,
                     tolerance: (1.5 * (e.rate_ci[1] - e.rate_ci[0]))
                         .max(0.15 * e.rate.abs())
@@ -729,7 +743,9 @@ impl Fixtures {
         }
     }
 
-    /// One line per regression: a missing curve, a changed class, or a rate out of tolerance;
+    /// One line per regression: a missing curve, a changed class (against an inconclusive
+    /// baseline: the wrong class), a curve that agreed and no longer does, or a rate out of
+    /// tolerance;
     /// a missing claim, a claim that held and no longer holds, or one that was inconclusive and
     /// now fails. (A claim that failed in the baseline is a known failure and is not checked.)
     /// Curves and claims of experiments not in `ran` are not checked.
@@ -745,28 +761,44 @@ impl Fixtures {
             if !was_run(&b.experiment) {
                 continue;
             }
-            match by_key.get(&(b.experiment.as_str(), b.curve.as_str())) {
-                None => problems.push(format!(
+            let Some(e) = by_key.get(&(b.experiment.as_str(), b.curve.as_str())) else {
+                problems.push(format!(
                     "{} {}: curve missing from this run",
                     b.experiment, b.curve
-                )),
-                Some(e) if e.measured_class != b.class => problems.push(format!(
-                    "{} {}: class changed from {} to {} (rate {})",
+                ));
+                continue;
+            };
+            let wrong_class = match (b.class, b.predicted) {
+                (ClassVerdict::Inconclusive, Some(p)) => {
+                    e.measured_class == ClassVerdict::from(p.other())
+                }
+                (ClassVerdict::Inconclusive, None) => false,
+                (class, _) => e.measured_class != class,
+            };
+            if wrong_class {
+                problems.push(format!(
+                    "{} {}: class {} in the baseline, now {} (rate {}; {})",
                     b.experiment,
                     b.curve,
                     b.class,
                     e.measured_class,
-                    short(e.rate)
-                )),
-                Some(e) if (e.rate - b.rate).abs() > b.tolerance => problems.push(format!(
+                    short(e.rate),
+                    e.note
+                ));
+            } else if b.verdict == Some(CurveVerdict::Agrees) && e.verdict != CurveVerdict::Agrees {
+                problems.push(format!(
+                    "{} {}: agreed with the theory in the baseline, now {} ({})",
+                    b.experiment, b.curve, e.verdict, e.note
+                ));
+            } else if (e.rate - b.rate).abs() > b.tolerance {
+                problems.push(format!(
                     "{} {}: rate {} left the baseline {} ± {}",
                     b.experiment,
                     b.curve,
                     short(e.rate),
                     short(b.rate),
                     short(b.tolerance)
-                )),
-                Some(_) => {}
+                ));
             }
         }
         let claims: BTreeMap<(&str, &str), &crate::claim::Claim> = summary

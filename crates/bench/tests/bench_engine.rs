@@ -3,13 +3,15 @@
 //! threads; exclusive experiments running alone; timing.json; `compare_reports`.
 
 use hardiff_bench::claim::{Claim, ClaimVerdict, Estimate};
+use hardiff_bench::class_test::ClassVerdict;
 use hardiff_bench::engine::{
     self as bench, BenchConfig, DynExperiment, Experiment, Fixtures, PointContext, PointRecord,
     PointSpec, Scale,
 };
 use hardiff_bench::fit::{fit_scaling, GrowthClass};
 use hardiff_bench::report::{
-    compare_reports, is_timing_column, ExperimentReport, SummaryEntry, Timing, ValueTable,
+    compare_reports, is_timing_column, CurveVerdict, ExperimentReport, SummaryEntry, Timing,
+    ValueTable,
 };
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
@@ -155,8 +157,8 @@ fn resume_shard_merge_and_check() {
     let first = bench::run(&exps, &config(&full, None)).unwrap();
     assert_eq!((first.computed, first.reused), (6, 0));
     let summary = first.summary.unwrap();
-    assert_eq!(summary.curves[0].verdict, "agrees");
-    assert_eq!(summary.curves[0].measured_class, GrowthClass::Exponential);
+    assert_eq!(summary.curves[0].verdict, CurveVerdict::Agrees);
+    assert_eq!(summary.curves[0].measured_class, ClassVerdict::Exponential);
     assert_eq!(summary.claims.len(), 6);
     assert!(summary
         .claims
@@ -189,10 +191,20 @@ fn resume_shard_merge_and_check() {
     let fixtures = Fixtures::from_summary(Scale::Quick, 11, &summary);
     assert!(fixtures.check(&summary, &["T1".into()]).is_empty());
     let mut wrong = fixtures.clone();
-    wrong.curves[0].class = GrowthClass::Polynomial;
+    wrong.curves[0].class = ClassVerdict::Polynomial;
     let problems = wrong.check(&summary, &["T1".into()]);
     assert_eq!(problems.len(), 1);
-    assert!(problems[0].contains("class changed"), "{problems:?}");
+    assert!(
+        problems[0].contains("class polynomial in the baseline, now exponential"),
+        "{problems:?}"
+    );
+    // An inconclusive baseline accepts the predicted class (and inconclusive) but not the
+    // opposite one.
+    let mut weak = fixtures.clone();
+    weak.curves[0].class = ClassVerdict::Inconclusive;
+    assert!(weak.check(&summary, &["T1".into()]).is_empty());
+    weak.curves[0].predicted = Some(GrowthClass::Polynomial);
+    assert_eq!(weak.check(&summary, &["T1".into()]).len(), 1);
     let mut drifted = fixtures.clone();
     drifted.curves[0].rate += 1.0;
     assert!(drifted.check(&summary, &["T1".into()])[0].contains("left the baseline"));
