@@ -156,6 +156,23 @@ pub fn geometric_mean_of(values: &[f64]) -> f64 {
     (values.iter().map(|v| v.ln()).sum::<f64>() / values.len() as f64).exp()
 }
 
+/// The median (the mean of the two middle values for an even count): the typical cost of
+/// heavy-tailed trials whose largest values are censored by a budget — exact as long as fewer
+/// than half of the trials are censored.
+pub fn median_of(values: &[f64]) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let k = v.len();
+    if k == 0 {
+        return f64::NAN;
+    }
+    if k % 2 == 1 {
+        v[k / 2]
+    } else {
+        0.5 * (v[k / 2 - 1] + v[k / 2])
+    }
+}
+
 /// [`fit_scaling`] with the cost of a size computed from its trial values by `aggregate`
 /// (applied to the data and to every bootstrap resample), and the [`DEFAULT_MODEL_TOLERANCE`].
 /// Trial values must be finite and ≥ 0; the aggregated costs must be finite and > 0.
@@ -312,6 +329,8 @@ mod tests {
         assert_eq!(fit.class, ClassVerdict::Exponential);
         assert_relative_eq!(fit.rate, 1.5 * 2f64.ln(), epsilon = 1e-9);
         assert_relative_eq!(geometric_mean_of(&[1.0, 4.0, 16.0]), 4.0, epsilon = 1e-12);
+        assert_eq!(median_of(&[5.0, 1.0, 3.0]), 3.0);
+        assert_eq!(median_of(&[4.0, 1.0, 3.0, 100.0]), 3.5);
     }
 
     #[test]
