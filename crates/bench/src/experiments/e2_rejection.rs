@@ -277,9 +277,9 @@ impl Experiment for RejectionScaling {
              table. Measured rate {rate:.4} [{lo:.4}, {hi:.4}] (class test: {class}). Every accepted sample decodes to a seed matching the measured \
              bits (column accepted_matching_measured_bits; checked on the first {checks} trials of each m'): rejection is exact, and exponentially slow.\n\n\
              **Claims.** Per m', the measured 1/E[P_acc] over the exact value from f's table (column measured_over_exact; docs/math.md §6, \
-             E[P_acc] = 2^(−m'/2) Σ_j q_j e^(−jβ²/η²)) must be 1 within a tolerance set by the design before the run: 4× the design's \
+             E[P_acc] = 2^(−m'/2) Σ_j q_j e^(−jβ²/η²)) must be 1 within a tolerance set by the design before the run: 5× the design's \
              relative standard deviation √(((2/√3)^m' − 1 + 1/k)/trials) (k = expected acceptances per trial; at least 0.1), so that a \
-             correct formula holds with probability ≈ 0.975 and an error of that size fails; the interval is a percentile bootstrap over \
+             correct formula holds unless its estimate is 3 sd off (probability ≈ 0.003 per m') and an error of 7 sd fails; the interval is a percentile bootstrap over \
              the {trials} trials. Budgets are capped at {maxb} draws per trial (k < 1 at large m'): many cheap trials estimate the mean over y \
              better than few long ones.",
             n = cfg.n,
@@ -330,7 +330,7 @@ fn e2_claims(rows: &[&E2Outcome], trials: usize) -> Vec<Claim> {
                 .copied()
                 .unwrap_or(f64::NAN)
         };
-        let tolerance = (4.0 * design_relative_sd(row.bits, row.budget, exact, trials)).max(0.1);
+        let tolerance = (5.0 * design_relative_sd(row.bits, row.budget, exact, trials)).max(0.1);
         claims.push(
             Claim::about(
                 "E2",
