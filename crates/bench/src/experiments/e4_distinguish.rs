@@ -656,6 +656,7 @@ impl Experiment for Distinguish {
             fits,
             plots,
             markdown,
+            claims: Vec::new(),
         })
     }
 }

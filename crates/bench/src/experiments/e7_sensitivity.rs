@@ -798,6 +798,7 @@ impl Experiment for Sensitivity {
                 "E7-score-error.svg".into(),
             ],
             markdown,
+            claims: Vec::new(),
         })
     }
 }
