@@ -3,6 +3,7 @@
 //! grows past the crossover rule.
 
 use super::common::{output_table, owf_seed, random_bits};
+use crate::claim::{Claim, Estimate};
 use crate::engine::{Experiment, PointContext, PointRecord, PointSpec, Scale};
 use crate::error::Result;
 use crate::fit::{fit_scaling, GrowthClass};
@@ -50,7 +51,7 @@ pub enum E7Outcome {
         masses: Vec<f64>,
         /// E_{s*, ξ}[1 − mass] exactly from f's table, ξ by importance sampling
         /// ([`exact_preimage_deficit`]).
-        exact_deficit: Estimate,
+        exact_deficit: McEstimate,
         /// Its first-order (single-misread) value ([`first_order_deficit`]).
         first_order_deficit: f64,
         /// A rigorous upper bound on it ([`deficit_upper_bound`]).
@@ -292,7 +293,7 @@ pub fn deficit_upper_bound(table: &[Bits], beta_over_eta: f64) -> Result<f64> {
 
 /// An estimate with its Monte-Carlo standard error.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Estimate {
+pub struct McEstimate {
     /// The estimate.
     pub mean: f64,
     /// Its standard error.
@@ -315,7 +316,7 @@ pub fn exact_preimage_deficit(
     beta_over_eta: f64,
     draws: usize,
     rng: &mut dyn rand::RngCore,
-) -> Result<Estimate> {
+) -> Result<McEstimate> {
     use rand_distr::{Distribution, StandardNormal};
     let (counts, m) = output_counts(table)?;
     let r = beta_over_eta;
@@ -372,7 +373,7 @@ pub fn exact_preimage_deficit(
         mean += weight * mu;
         var += weight * weight * s2 / k;
     }
-    Ok(Estimate {
+    Ok(McEstimate {
         mean,
         se: var.sqrt(),
     })
@@ -391,68 +392,47 @@ const SLOPE_TOLERANCE: f64 = 0.1;
 /// or the estimator changes.
 const FIRST_ORDER_TOLERANCE: f64 = 0.05;
 
-/// How a claim's measured value must relate to its predicted one.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Relation {
-    /// |measured − predicted| ≤ tolerance.
-    Within(f64),
-    /// |measured − predicted| ≤ tolerance·|predicted|.
-    RelativeWithin(f64),
-    /// measured ≤ predicted (a bound).
-    AtMost,
-}
-
-/// One E7 claim before it becomes a report row.
-#[derive(Debug, Clone, PartialEq)]
-struct ClaimDraft {
-    key: String,
-    statement: String,
-    predicted: f64,
-    measured: f64,
-    interval: [f64; 2],
-    relation: Relation,
-    source: String,
-}
-
 /// E7's claims at one noise ratio: the exact deficit equals its first-order (single-misread)
 /// value at η/β ≤ ¼, and lies below the rigorous bound wherever that bound says something (< 1).
 fn deficit_claims(
     ratio: f64,
-    exact: &Estimate,
+    exact: &McEstimate,
     first_order: f64,
     bound: f64,
     misread: f64,
-) -> Vec<ClaimDraft> {
-    let interval = [exact.mean - 1.96 * exact.se, exact.mean + 1.96 * exact.se];
+) -> Vec<Claim> {
+    let measured = Estimate::normal(exact.mean, exact.se);
     let mut claims = Vec::new();
     if ratio <= 0.25 {
-        claims.push(ClaimDraft {
-            key: format!("preimage-deficit/first-order/eta-over-beta={ratio}"),
-            statement: format!(
-                "1 − exact posterior mass on preimages at η/β = {ratio} equals its first-order misread value from f's table \
-                 (m′·Φ̄(β/η) = {}, × {:.3})",
-                short(misread),
-                first_order / misread
-            ),
-            predicted: first_order,
-            measured: exact.mean,
-            interval,
-            relation: Relation::RelativeWithin(FIRST_ORDER_TOLERANCE),
-            source: "docs/math.md §6 misreads".into(),
-        });
+        claims.push(
+            Claim::about(
+                "E7",
+                format!("preimage-deficit/first-order/eta-over-beta={ratio}"),
+                format!(
+                    "1 − exact posterior mass on preimages at η/β = {ratio} equals its first-order misread value from f's table \
+                     to {}% (m′·Φ̄(β/η) = {}, first order × {:.3} of it)",
+                    FIRST_ORDER_TOLERANCE * 100.0,
+                    short(misread),
+                    first_order / misread
+                ),
+                "arXiv 2402.12727 (reduction); docs/math.md §6 misreads",
+            )
+            .within(first_order, FIRST_ORDER_TOLERANCE * first_order, measured),
+        );
     }
     if bound < 1.0 {
-        claims.push(ClaimDraft {
-            key: format!("preimage-deficit/bound/eta-over-beta={ratio}"),
-            statement: format!(
-                "1 − exact posterior mass on preimages at η/β = {ratio} is at most the rigorous bound Σ_v E min(1, ρ_v e^(−L_v))"
-            ),
-            predicted: bound,
-            measured: exact.mean,
-            interval,
-            relation: Relation::AtMost,
-            source: "docs/math.md §6 misreads".into(),
-        });
+        claims.push(
+            Claim::about(
+                "E7",
+                format!("preimage-deficit/bound/eta-over-beta={ratio}"),
+                format!(
+                    "1 − exact posterior mass on preimages at η/β = {ratio} is at most the rigorous bound \
+                     Σ_v E min(1, ρ_v e^(−L_v)) from f's table"
+                ),
+                "docs/math.md §6 misreads",
+            )
+            .at_most(bound, measured),
+        );
     }
     claims
 }
@@ -746,15 +726,15 @@ impl Experiment for Sensitivity {
         }
         deficit_plot.save(&out.join("E7-deficit.svg"))?;
         let (slope, slope_se) = log_log_slope(&worst_errors);
-        claims.push(ClaimDraft {
-            key: "efficient-score-error/linear-in-beta".into(),
-            statement: "the efficient score's worst normalised error over the σ grid is linear in β (log-log slope 1), docs/math.md §5".into(),
-            predicted: 1.0,
-            measured: slope,
-            interval: [slope - 1.96 * slope_se, slope + 1.96 * slope_se],
-            relation: Relation::Within(SLOPE_TOLERANCE),
-            source: "docs/math.md §5 efficient score".into(),
-        });
+        claims.push(
+            Claim::about(
+                "E7",
+                "efficient-score-error/linear-in-beta",
+                "the efficient score's worst normalised error over the σ grid is linear in β (weighted log-log slope 1)",
+                "arXiv 2402.12727 (crossover rule); docs/math.md §5 efficient score",
+            )
+            .within(1.0, SLOPE_TOLERANCE, Estimate::normal(slope, slope_se)),
+        );
         let fit = fit_scaling(&amp_curve, 200, 4)?;
         let entry = SummaryEntry::new(
             "E7",
@@ -788,7 +768,6 @@ impl Experiment for Sensitivity {
             t = cfg.trials,
             draws = EXACT_DRAWS,
         );
-        let _ = claims;
         Ok(ExperimentReport {
             table,
             fits: vec![entry],
@@ -798,7 +777,7 @@ impl Experiment for Sensitivity {
                 "E7-score-error.svg".into(),
             ],
             markdown,
-            claims: Vec::new(),
+            claims,
         })
     }
 }
