@@ -1,6 +1,7 @@
 //! E1: the easy side of arXiv 2402.12727 — unconditional diffusion sampling of g̃ costs
 //! polynomial work in n, with the efficient score of docs/math.md §5 and with the constructed network.
 
+use crate::claim::Claim;
 use crate::engine::{Experiment, PointContext, PointRecord, PointSpec, Scale};
 use crate::error::Result;
 use crate::fit::{fit_scaling, Curve, GrowthClass};
@@ -298,7 +299,32 @@ impl Experiment for UnconditionalSampling {
             fits,
             plots: vec!["E1-work.svg".into()],
             markdown,
-            claims: Vec::new(),
+            claims: e1_claims(points.iter().map(|rec| &rec.result)),
         })
     }
+}
+
+/// E1's claims: for each score and each n, every unconditional sample decodes to a valid
+/// (s, f(s)) pair (arXiv 2402.12727, docs/math.md §5): the fraction of valid samples must be 1,
+/// with a Clopper–Pearson 95% interval, so one invalid sample fails the claim. A key is
+/// `validity/<score>/<f>/n=<n>` (the f of the outcome row, so variants on other functions get
+/// their own rows).
+pub fn e1_claims<'a>(outcomes: impl IntoIterator<Item = &'a E1Outcome>) -> Vec<Claim> {
+    outcomes
+        .into_iter()
+        .map(|v| {
+            let f = v.f.name();
+            Claim::about(
+                "E1",
+                format!("validity/{}/{f}/n={}", v.score.name(), v.n),
+                format!(
+                    "every unconditional sample with the {} score decodes to a valid (s, f(s)) pair ({f}, n = m = {})",
+                    v.score.name(),
+                    v.n
+                ),
+                "arXiv 2402.12727 (unconditional sampling is easy); docs/math.md §5",
+            )
+            .fraction_is_one(v.valid as u64, v.samples as u64)
+        })
+        .collect()
 }
