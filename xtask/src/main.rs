@@ -16,7 +16,7 @@
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use hardiff_bench::engine::{self as bench, BenchConfig, Fixtures, Scale};
-use hardiff_bench::report::{compare_reports, summary_table, SummaryEntry};
+use hardiff_bench::report::{claims_section, compare_reports, summary_table, Summary};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -85,7 +85,8 @@ struct BenchArgs {
     /// Report folder (default `target/hardiff-report/<scale>`).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Fail (exit 1, one line per regression) if a curve changes class or leaves its tolerance.
+    /// Fail (exit 1, one line per regression) if a curve changes class or leaves its tolerance,
+    /// or a claim that held in the fixture no longer holds or is missing.
     #[arg(long)]
     check: bool,
     /// Rewrite the baselines in fixtures/ from this run.
@@ -136,7 +137,7 @@ fn fixtures_path(scale: Scale) -> PathBuf {
     workspace_root().join("fixtures").join(name)
 }
 
-fn check_against_fixtures(scale: Scale, summary: &[SummaryEntry], ran: &[String]) -> Result<()> {
+fn check_against_fixtures(scale: Scale, summary: &Summary, ran: &[String]) -> Result<()> {
     let path = fixtures_path(scale);
     let fixtures: Fixtures = hardiff_bench::io::read_json(&path).with_context(|| {
         format!(
@@ -147,8 +148,9 @@ fn check_against_fixtures(scale: Scale, summary: &[SummaryEntry], ran: &[String]
     let problems = fixtures.check(summary, ran);
     if problems.is_empty() {
         eprintln!(
-            "check: {} curves match the baselines in {}",
-            summary.len(),
+            "check: {} curves and {} claims match the baselines in {}",
+            summary.curves.len(),
+            summary.claims.len(),
             path.display()
         );
         return Ok(());
@@ -157,7 +159,7 @@ fn check_against_fixtures(scale: Scale, summary: &[SummaryEntry], ran: &[String]
         println!("regression: {p}");
     }
     bail!(
-        "{} scaling regression(s) against {}",
+        "{} regression(s) of curves or claims against {}",
         problems.len(),
         path.display()
     )
@@ -207,7 +209,7 @@ fn bench(args: BenchArgs) -> Result<()> {
         finished();
         return Ok(());
     };
-    print!("{}", summary_table(&summary));
+    print_summary(&summary);
     let ran: Vec<String> = match &args.only {
         Some(ids) => ids.clone(),
         None => experiments.iter().map(|e| e.id().to_string()).collect(),
@@ -227,6 +229,13 @@ fn bench(args: BenchArgs) -> Result<()> {
     };
     finished();
     checked
+}
+
+/// Prints the summary's curve table and its claims section.
+fn print_summary(summary: &Summary) {
+    print!("{}", summary_table(&summary.curves));
+    println!();
+    print!("{}", claims_section(&summary.claims));
 }
 
 /// `cargo xtask compare`: one line per difference on stdout, exit 1 when there is any.
@@ -288,11 +297,17 @@ fn main() {
         Task::Merge { shards, out, check } => (|| {
             let experiments = hardiff_bench::experiments::all();
             let summary = bench::merge(&experiments, &shards, &out)?;
-            print!("{}", summary_table(&summary));
+            print_summary(&summary);
             eprintln!("merge: report written to {}", out.display());
             if check {
                 let info: bench::RunInfo = hardiff_bench::io::read_json(&out.join("run.json"))?;
-                let ran: Vec<String> = summary.iter().map(|e| e.experiment.clone()).collect();
+                let mut ran: Vec<String> = summary
+                    .curves
+                    .iter()
+                    .map(|e| e.experiment.clone())
+                    .chain(summary.claims.iter().map(|c| c.experiment().to_string()))
+                    .collect();
+                ran.dedup();
                 check_against_fixtures(info.scale, &summary, &ran)?;
             }
             Ok(())
@@ -300,7 +315,7 @@ fn main() {
         Task::Plot { dir } => (|| {
             let experiments = hardiff_bench::experiments::all();
             let summary = bench::merge(&experiments, std::slice::from_ref(&dir), &dir)?;
-            print!("{}", summary_table(&summary));
+            print_summary(&summary);
             Ok(())
         })(),
         Task::Compare { a, b } => compare(&a, &b),

@@ -32,10 +32,14 @@
 //! the blanket implementation of [`DynExperiment`] for every [`Experiment`] is the one place
 //! where points and outcomes are converted to and from JSON.
 
+use crate::claim::ClaimVerdict;
+use crate::class_test::ClassVerdict;
 use crate::error::{Error, Result};
 use crate::fit::GrowthClass;
 use crate::io::{atomic_write, read_json, write_json};
-use crate::report::{short, write_report, ExperimentReport, Invocation, SummaryEntry};
+use crate::report::{
+    short, write_report, CurveVerdict, ExperimentReport, Invocation, Summary, SummaryEntry,
+};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -337,8 +341,9 @@ pub struct BenchOutcome {
     pub jobs: usize,
     /// Wall seconds from the start of the first computed point to the end of the last.
     pub elapsed_seconds: f64,
-    /// The summary, when every point of the selected experiments is finished.
-    pub summary: Option<Vec<SummaryEntry>>,
+    /// The summary (curves and claims), when every point of the selected experiments is
+    /// finished.
+    pub summary: Option<Summary>,
 }
 
 fn select<'a>(
@@ -577,7 +582,7 @@ pub fn merge(
     experiments: &[Box<dyn DynExperiment>],
     shards: &[PathBuf],
     out: &Path,
-) -> Result<Vec<SummaryEntry>> {
+) -> Result<Summary> {
     let mut info: Option<RunInfo> = None;
     let mut ids: Vec<String> = Vec::new();
     for dir in shards {
@@ -639,7 +644,7 @@ fn finish(
     out: &Path,
     info: &RunInfo,
     invocation: Option<&Invocation>,
-) -> Result<Vec<SummaryEntry>> {
+) -> Result<Summary> {
     let finished = selected
         .iter()
         .map(|exp| {
@@ -654,19 +659,39 @@ fn finish(
     write_report(out, info, &finished, invocation)
 }
 
-/// A stored baseline curve with its tolerance (`fixtures/bench-quick.json`).
+/// A stored baseline curve with its tolerance (`fixtures/bench-<scale>.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Baseline {
     /// Experiment id.
     pub experiment: String,
     /// Curve name.
     pub curve: String,
-    /// Class that must be reproduced.
-    pub class: GrowthClass,
+    /// The class test's verdict in the baseline run. A conclusive class must be reproduced; an
+    /// inconclusive baseline (a weak design, e.g. at quick scale) only requires that the run
+    /// does not give the class opposite to `predicted`.
+    pub class: ClassVerdict,
+    /// The predicted class (absent in fixture files written before the class test).
+    #[serde(default)]
+    pub predicted: Option<GrowthClass>,
+    /// The curve's verdict in the baseline run: a curve that agreed must still agree (absent in
+    /// older fixture files).
+    #[serde(default)]
+    pub verdict: Option<CurveVerdict>,
     /// Baseline rate.
     pub rate: f64,
     /// Allowed absolute deviation of the rate.
     pub tolerance: f64,
+}
+
+/// A stored claim verdict (`fixtures/bench-<scale>.json`): a claim that held must still hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimBaseline {
+    /// Experiment id.
+    pub experiment: String,
+    /// The claim's stable key ([`crate::claim::Claim::key`]).
+    pub claim: String,
+    /// Its verdict in the baseline run.
+    pub verdict: ClaimVerdict,
 }
 
 /// The fixture file.
@@ -678,63 +703,131 @@ pub struct Fixtures {
     pub seed: u64,
     /// The curves.
     pub curves: Vec<Baseline>,
+    /// The claims' verdicts (absent in fixture files written before claims existed).
+    #[serde(default)]
+    pub claims: Vec<ClaimBaseline>,
 }
 
 impl Fixtures {
-    /// Baselines from a summary, each with tolerance max(3 × CI half-width, 15% of |rate|, 0.05)
-    /// — wide enough for reruns on other machines, narrow enough to catch a change of rate.
-    pub fn from_summary(scale: Scale, seed: u64, summary: &[SummaryEntry]) -> Self {
+    /// Baselines from a summary: each curve with tolerance max(3 × CI half-width, 15% of |rate|,
+    /// 0.05) — wide enough for reruns on other machines, narrow enough to catch a change of rate —
+    /// and each claim's verdict.
+    pub fn from_summary(scale: Scale, seed: u64, summary: &Summary) -> Self {
         Self {
             scale,
             seed,
             curves: summary
+                .curves
                 .iter()
                 .map(|e| Baseline {
                     experiment: e.experiment.clone(),
                     curve: e.curve.clone(),
                     class: e.measured_class,
+                    predicted: Some(e.predicted_class),
+                    verdict: Some(e.verdict),
                     rate: e.rate,
                     tolerance: (1.5 * (e.rate_ci[1] - e.rate_ci[0]))
                         .max(0.15 * e.rate.abs())
                         .max(0.05),
                 })
                 .collect(),
+            claims: summary
+                .claims
+                .iter()
+                .map(|c| ClaimBaseline {
+                    experiment: c.experiment().to_string(),
+                    claim: c.key().to_string(),
+                    verdict: c.verdict(),
+                })
+                .collect(),
         }
     }
 
-    /// One line per regression: a missing curve, a changed class, or a rate out of tolerance.
-    /// Curves of experiments not in `ran` are not checked.
-    pub fn check(&self, summary: &[SummaryEntry], ran: &[String]) -> Vec<String> {
+    /// One line per regression: a missing curve, a changed class (against an inconclusive
+    /// baseline: the wrong class), a curve that agreed and no longer does, or a rate out of
+    /// tolerance;
+    /// a missing claim, a claim that held and no longer holds, or one that was inconclusive and
+    /// now fails. (A claim that failed in the baseline is a known failure and is not checked.)
+    /// Curves and claims of experiments not in `ran` are not checked.
+    pub fn check(&self, summary: &Summary, ran: &[String]) -> Vec<String> {
         let mut problems = Vec::new();
+        let was_run = |exp: &str| ran.iter().any(|r| r.eq_ignore_ascii_case(exp));
         let by_key: BTreeMap<(&str, &str), &SummaryEntry> = summary
+            .curves
             .iter()
             .map(|e| ((e.experiment.as_str(), e.curve.as_str()), e))
             .collect();
         for b in &self.curves {
-            if !ran.iter().any(|r| r.eq_ignore_ascii_case(&b.experiment)) {
+            if !was_run(&b.experiment) {
                 continue;
             }
-            match by_key.get(&(b.experiment.as_str(), b.curve.as_str())) {
-                None => problems.push(format!(
+            let Some(e) = by_key.get(&(b.experiment.as_str(), b.curve.as_str())) else {
+                problems.push(format!(
                     "{} {}: curve missing from this run",
                     b.experiment, b.curve
-                )),
-                Some(e) if e.measured_class != b.class => problems.push(format!(
-                    "{} {}: class changed from {} to {} (rate {})",
+                ));
+                continue;
+            };
+            let wrong_class = match (b.class, b.predicted) {
+                (ClassVerdict::Inconclusive, Some(p)) => {
+                    e.measured_class == ClassVerdict::from(p.other())
+                }
+                (ClassVerdict::Inconclusive, None) => false,
+                (class, _) => e.measured_class != class,
+            };
+            if wrong_class {
+                problems.push(format!(
+                    "{} {}: class {} in the baseline, now {} (rate {}; {})",
                     b.experiment,
                     b.curve,
                     b.class,
                     e.measured_class,
-                    short(e.rate)
-                )),
-                Some(e) if (e.rate - b.rate).abs() > b.tolerance => problems.push(format!(
+                    short(e.rate),
+                    e.note
+                ));
+            } else if b.verdict == Some(CurveVerdict::Agrees) && e.verdict != CurveVerdict::Agrees {
+                problems.push(format!(
+                    "{} {}: agreed with the theory in the baseline, now {} ({})",
+                    b.experiment, b.curve, e.verdict, e.note
+                ));
+            } else if (e.rate - b.rate).abs() > b.tolerance {
+                problems.push(format!(
                     "{} {}: rate {} left the baseline {} ± {}",
                     b.experiment,
                     b.curve,
                     short(e.rate),
                     short(b.rate),
                     short(b.tolerance)
+                ));
+            }
+        }
+        let claims: BTreeMap<(&str, &str), &crate::claim::Claim> = summary
+            .claims
+            .iter()
+            .map(|c| ((c.experiment(), c.key()), c))
+            .collect();
+        for b in &self.claims {
+            if !was_run(&b.experiment) || b.verdict == ClaimVerdict::Fails {
+                continue;
+            }
+            match claims.get(&(b.experiment.as_str(), b.claim.as_str())) {
+                None => problems.push(format!(
+                    "{} claim {}: missing from this run (it {} in the baseline)",
+                    b.experiment, b.claim, b.verdict
                 )),
+                Some(c) if c.verdict() != b.verdict && c.verdict() != ClaimVerdict::Holds => {
+                    problems.push(format!(
+                        "{} claim {}: {} in the baseline, now {} (measured {} [{}, {}], {})",
+                        b.experiment,
+                        b.claim,
+                        b.verdict,
+                        c.verdict(),
+                        short(c.measured()),
+                        short(c.interval()[0]),
+                        short(c.interval()[1]),
+                        c.relation().describe(c.predicted())
+                    ))
+                }
                 Some(_) => {}
             }
         }

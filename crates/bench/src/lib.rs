@@ -2,7 +2,7 @@
 //!
 //! The measuring half of hardiff: the experiments of `cargo xtask bench` (E1–E7, F1, K; one
 //! module each under [`experiments`]), the resumable, shardable experiment [`engine`], scaling
-//! [`fit`]s, SVG [`plot`]s, the [`report`] writer, and the prior and measurement files
+//! [`fit`]s and the [`class_test`], checked [`claim`]s, SVG [`plot`]s, the [`report`] writer, and the prior and measurement files
 //! ([`prior`]) and tables ([`io`]) that the CLI shares.
 //!
 //! **Architecture invariant:** the only library crate that knows about experiments and touches
@@ -12,12 +12,14 @@
 //!
 //! ## Example
 //!
-//! Every cost curve of the report is classified by [`fit::fit_scaling`] (docs/math.md §9). A cost
-//! that doubles with each unit of size, measured with three trials of ±5% noise per size, is
-//! exponential with rate ln 2:
+//! Every cost curve of the report is classified by [`fit::fit_scaling`], the χ² class test of
+//! docs/math.md §9 ([`class_test`]). A cost that doubles with each unit of size, measured with
+//! three trials of ±5% noise per size, is exponential with rate ln 2 (the polynomial model is
+//! rejected, the exponential one is not):
 //!
 //! ```
-//! use hardiff_bench::fit::{fit_scaling, GrowthClass};
+//! use hardiff_bench::class_test::ClassVerdict;
+//! use hardiff_bench::fit::fit_scaling;
 //!
 //! let curve: Vec<(f64, Vec<f64>)> = (4..=12)
 //!     .map(|n| {
@@ -26,7 +28,8 @@
 //!     })
 //!     .collect();
 //! let fit = fit_scaling(&curve, 200, 7)?;
-//! assert_eq!(fit.class, GrowthClass::Exponential);
+//! assert_eq!(fit.class, ClassVerdict::Exponential);
+//! assert!(fit.polynomial.p_value < 0.05 && fit.exponential.p_value > 0.05);
 //! assert!((fit.rate - std::f64::consts::LN_2).abs() < 1e-3);
 //! println!("{} growth, rate {:.4} per unit size, 95% CI {:?}", fit.class, fit.rate, fit.rate_ci);
 //! # Ok::<(), hardiff_bench::Error>(())
@@ -34,6 +37,7 @@
 //!
 //! [`engine::Experiment`] shows how an experiment is written and run.
 
+pub mod claim;
 pub mod class_test;
 pub mod engine;
 pub mod error;

@@ -4,6 +4,10 @@
 //! `<EXP>.csv`, `summary.json`, `timing.json` and `report.md` (layout in [`crate::engine`]);
 //! and [`compare_reports`], which checks that two report folders agree outside their wall times.
 
+use crate::claim::{claims_table, Claim};
+use crate::class_test::{
+    noncentrality, noncentrality_polynomial, ClassVerdict, LEVEL, MIN_NONCENTRALITY,
+};
 use crate::engine::{DynExperiment, PointRecord, RunInfo, Scale};
 use crate::error::{Error, Result};
 use crate::fit::{GrowthClass, ScalingFit};
@@ -12,7 +16,32 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// One fitted curve in `summary.json` (the format of the issue that introduced the bench).
+/// What a curve row concludes (docs/math.md §9, "Agreement").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CurveVerdict {
+    /// The class test gives the predicted class, and the predicted rate (if any) lies in the
+    /// rate's 95% interval (widened by the entry's `rate_tolerance`).
+    Agrees,
+    /// The class test gives the other class, or the predicted rate lies outside the interval.
+    Differs,
+    /// The class test cannot tell (see the entry's `note`).
+    Inconclusive,
+}
+
+impl std::fmt::Display for CurveVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CurveVerdict::Agrees => "agrees",
+            CurveVerdict::Differs => "differs",
+            CurveVerdict::Inconclusive => "inconclusive",
+        })
+    }
+}
+
+/// One fitted curve in `summary.json`: the prediction, both weighted fits with their χ²
+/// p-values ([`ScalingFit`]), the design's noncentrality λ, the class test's verdict and
+/// whether the curve agrees with the theory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummaryEntry {
     /// Experiment id, e.g. "E2".
@@ -27,22 +56,37 @@ pub struct SummaryEntry {
     pub predicted_class: GrowthClass,
     /// Predicted rate (degree or exponential rate), when the theory gives one.
     pub predicted_rate: Option<f64>,
-    /// Fitted class.
-    pub measured_class: GrowthClass,
-    /// Fitted rate of the measured class.
+    /// The class test's verdict (polynomial, exponential or inconclusive).
+    pub measured_class: ClassVerdict,
+    /// Rate of the measured class's model; when inconclusive, of the predicted class's model.
     pub rate: f64,
-    /// 95% bootstrap interval of the rate.
+    /// 95% interval of `rate` (weighted fit, docs/math.md §9).
     pub rate_ci: [f64; 2],
-    /// "agrees" when the class matches and the predicted rate (if any) is within
-    /// `rate_tolerance` of the measured rate or inside its interval; "differs" otherwise.
-    pub verdict: String,
+    /// Absolute widening of `rate_ci` allowed when comparing with the predicted rate (a known
+    /// systematic effect the theory's rate drops; 0 for most curves).
+    pub rate_tolerance: f64,
+    /// χ² p-value of the polynomial model.
+    pub p_polynomial: f64,
+    /// χ² p-value of the exponential model.
+    pub p_exponential: f64,
+    /// The design's noncentrality λ: χ² of the wrong model on the noise-free predicted curve at
+    /// this curve's sizes and variances (for a predicted exponential, χ²_poly of e^{c·size} with
+    /// the predicted rate, or the fitted one when the theory gives none; for a predicted
+    /// polynomial, χ²_exp of size^b). λ ≥ 10 gives the test its power.
+    pub noncentrality: f64,
+    /// Agrees, differs or inconclusive.
+    pub verdict: CurveVerdict,
+    /// Why, when the verdict is not "agrees" (empty otherwise).
+    pub note: String,
     /// The fit behind the entry.
     pub fit: ScalingFit,
 }
 
 impl SummaryEntry {
-    /// Builds an entry, deciding the verdict: the class must match, and a predicted rate must lie
-    /// within the bootstrap interval widened by `rate_tolerance` (absolute).
+    /// Builds an entry from a fit, computing λ and deciding the verdict: the class test must give
+    /// the predicted class, and a predicted rate must lie within the rate's 95% interval widened
+    /// by `rate_tolerance` (absolute).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         experiment: &str,
         curve: &str,
@@ -53,11 +97,93 @@ impl SummaryEntry {
         rate_tolerance: f64,
         fit: ScalingFit,
     ) -> Self {
-        let class_ok = fit.class == predicted_class;
-        let rate_ok = predicted_rate.is_none_or(|p| {
-            fit.class != predicted_class
-                || (p >= fit.rate_ci[0] - rate_tolerance && p <= fit.rate_ci[1] + rate_tolerance)
-        });
+        let (rate, rate_ci) = match (fit.class, predicted_class) {
+            (ClassVerdict::Inconclusive, GrowthClass::Polynomial) => {
+                (fit.polynomial.slope, fit.polynomial_ci)
+            }
+            (ClassVerdict::Inconclusive, GrowthClass::Exponential) => {
+                (fit.exponential.slope, fit.exponential_ci)
+            }
+            _ => (fit.rate, fit.rate_ci),
+        };
+        let noncentrality = match predicted_class {
+            GrowthClass::Exponential => noncentrality(
+                &fit.sizes,
+                &fit.variances,
+                predicted_rate.unwrap_or(fit.exponential.slope),
+            ),
+            GrowthClass::Polynomial => noncentrality_polynomial(
+                &fit.sizes,
+                &fit.variances,
+                predicted_rate.unwrap_or(fit.polynomial.slope),
+            ),
+        };
+        let (p_poly, p_exp) = (fit.polynomial.p_value, fit.exponential.p_value);
+        let (verdict, note) = if fit.class == ClassVerdict::from(predicted_class) {
+            match predicted_rate {
+                Some(p)
+                    if !(p >= rate_ci[0] - rate_tolerance && p <= rate_ci[1] + rate_tolerance) =>
+                {
+                    (
+                        CurveVerdict::Differs,
+                        format!(
+                            "predicted rate {} lies outside [{}, {}]{}",
+                            short(p),
+                            short(rate_ci[0]),
+                            short(rate_ci[1]),
+                            if rate_tolerance > 0.0 {
+                                format!(" ± {}", short(rate_tolerance))
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    )
+                }
+                _ => (CurveVerdict::Agrees, String::new()),
+            }
+        } else if fit.class == ClassVerdict::from(predicted_class.other()) {
+            (
+                CurveVerdict::Differs,
+                format!(
+                    "the class test says {} (p_poly = {}, p_exp = {}, λ = {})",
+                    fit.class,
+                    short(p_poly),
+                    short(p_exp),
+                    short(noncentrality)
+                ),
+            )
+        } else if p_poly < LEVEL && p_exp < LEVEL {
+            (
+                CurveVerdict::Inconclusive,
+                format!(
+                    "both models are rejected (p_poly = {}, p_exp = {}): over these sizes the curve is neither a clean power nor a clean exponential",
+                    short(p_poly),
+                    short(p_exp)
+                ),
+            )
+        } else if noncentrality < MIN_NONCENTRALITY {
+            (
+                CurveVerdict::Inconclusive,
+                format!(
+                    "λ = {} < {}: too few sizes or trials at this scale to tell the classes apart (both models fit: p_poly = {}, p_exp = {})",
+                    short(noncentrality),
+                    MIN_NONCENTRALITY,
+                    short(p_poly),
+                    short(p_exp)
+                ),
+            )
+        } else {
+            (
+                CurveVerdict::Inconclusive,
+                format!(
+                    "both models fit (p_poly = {}, p_exp = {}) although λ = {} ≥ {}: the test missed (probability ≈ 1 − power)",
+                    short(p_poly),
+                    short(p_exp),
+                    short(noncentrality),
+                    MIN_NONCENTRALITY
+                ),
+            )
+        };
         Self {
             experiment: experiment.into(),
             curve: curve.into(),
@@ -66,14 +192,14 @@ impl SummaryEntry {
             predicted_class,
             predicted_rate,
             measured_class: fit.class,
-            rate: fit.rate,
-            rate_ci: fit.rate_ci,
-            verdict: if class_ok && rate_ok {
-                "agrees"
-            } else {
-                "differs"
-            }
-            .into(),
+            rate,
+            rate_ci,
+            rate_tolerance,
+            p_polynomial: p_poly,
+            p_exponential: p_exp,
+            noncentrality,
+            verdict,
+            note,
             fit,
         }
     }
@@ -166,6 +292,18 @@ pub struct ExperimentReport {
     pub plots: Vec<String>,
     /// Markdown body of the experiment's section (findings, explanations).
     pub markdown: String,
+    /// Checked claims ([`Claim`]), for `summary.json` and report.md's "Claims" table.
+    pub claims: Vec<Claim>,
+}
+
+/// `summary.json`: every fitted curve and every claim of a run, in report order. It holds no
+/// wall time, so two runs of the same scale and seed give the same bytes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// The fitted curves.
+    pub curves: Vec<SummaryEntry>,
+    /// The claims.
+    pub claims: Vec<Claim>,
 }
 
 /// What the invocation that writes a report computed itself (none of it when the report comes
@@ -277,14 +415,14 @@ impl Timing {
 
 /// Summarises each experiment's finished points (in the order of its points) and writes the
 /// report folder's files: `<EXP>.json`, `<EXP>.csv` (plots are written by the experiments),
-/// `summary.json`, `timing.json` and `report.md`. Returns the summary.
+/// `summary.json` (a [`Summary`]), `timing.json` and `report.md`. Returns the summary.
 pub(crate) fn write_report(
     out: &Path,
     info: &RunInfo,
     finished: &[(&dyn DynExperiment, Vec<PointRecord>)],
     invocation: Option<&Invocation>,
-) -> Result<Vec<SummaryEntry>> {
-    let mut summary = Vec::new();
+) -> Result<Summary> {
+    let mut summary = Summary::default();
     let mut sections = String::new();
     for (exp, records) in finished {
         let report = exp.summarise_json(info.scale, records, out)?;
@@ -296,6 +434,7 @@ pub(crate) fn write_report(
                 "columns": report.table.columns,
                 "rows": report.table.rows,
                 "fits": report.fits,
+                "claims": report.claims,
                 "points": records,
             }),
         )?;
@@ -315,12 +454,13 @@ pub(crate) fn write_report(
         for plot in &report.plots {
             sections.push_str(&format!("\n![{plot}]({plot})\n"));
         }
-        summary.extend(report.fits);
+        summary.curves.extend(report.fits);
+        summary.claims.extend(report.claims);
     }
     write_json(&out.join("summary.json"), &summary)?;
     let mut md = format!(
         "# hardiff bench report\n\nScale `{:?}`, seed {}. Every number below is reproduced by \
-         `cargo xtask bench{} --seed {}`.\n\n## Summary\n\n{}\n",
+         `cargo xtask bench{} --seed {}`.\n\n## Summary\n\n{}\n{}\n## Claims\n\n{}\n",
         info.scale,
         info.seed,
         if info.scale == Scale::Quick {
@@ -329,7 +469,9 @@ pub(crate) fn write_report(
             ""
         },
         info.seed,
-        summary_table(&summary)
+        CLASS_TEST_TEXT,
+        summary_table(&summary.curves),
+        claims_section(&summary.claims)
     );
     md.push_str(&sections);
     let timing = Timing::new(finished, invocation);
@@ -470,32 +612,86 @@ fn compare_csv(name: &str, a: &[u8], b: &[u8]) -> Result<Vec<String>> {
     Ok(lines)
 }
 
-/// The summary table of `report.md`.
+/// How report.md's summary table is read (docs/math.md §9).
+const CLASS_TEST_TEXT: &str = "Each curve's class comes from the χ² class test of docs/math.md §9 \
+(`hardiff_bench::class_test`): both models — polynomial log cost = a + b·log size, exponential log \
+cost = a + c·size — are fitted by weighted least squares, each size weighted by 1/Var of its \
+aggregated log cost (a bootstrap over its trials, plus a 5% model tolerance unless the curve says \
+otherwise); each model gets a χ² goodness-of-fit p-value on k − 2 degrees of freedom, and a class \
+is claimed only when the other model is rejected at 5% and this one is not (or, when both fit, \
+when even the exponential's upper rate grows the cost less than 2× over the range: bounded \
+growth); otherwise the curve is *inconclusive*, never a default class. λ is the design's \
+noncentrality (the wrong model's χ² on the noise-free predicted curve; λ ≥ 10 gives the test \
+≈ 0.8 power). A curve *agrees* when its class is the predicted one and the predicted rate lies in \
+the 95% interval of its rate. Rates' intervals are the weighted slope ± 1.96 se, widened by \
+√max(1, χ²/dof).\n";
+
+/// report.md's "Claims" section: a count of the verdicts and the [claims table](claims_table).
+pub fn claims_section(claims: &[Claim]) -> String {
+    use crate::claim::ClaimVerdict;
+    let count = |v: ClaimVerdict| claims.iter().filter(|c| c.verdict() == v).count();
+    format!(
+        "Each claim's verdict is computed from its numbers (docs/math.md §9; `hardiff_bench::claim`): \
+         {} hold, {} fail, {} inconclusive.\n\n{}",
+        count(ClaimVerdict::Holds),
+        count(ClaimVerdict::Fails),
+        count(ClaimVerdict::Inconclusive),
+        claims_table(claims)
+    )
+}
+
+/// The summary table of `report.md`: per curve the prediction, both weighted fits with their
+/// 95% intervals and χ² p-values, the design's λ, the class test's verdict and the agreement;
+/// then one line per curve that does not agree, saying why.
 pub fn summary_table(summary: &[SummaryEntry]) -> String {
     let mut s = String::from(
-        "| experiment | curve | size → cost | predicted | measured (95% CI) | verdict |\n|---|---|---|---|---|---|\n",
+        "| experiment | curve | size → cost | predicted | polynomial b [95%], p | exponential c [95%], p | λ | class test | verdict |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
     );
     for e in summary {
         let predicted = match e.predicted_rate {
             Some(r) => format!("{} ({})", e.predicted_class, short(r)),
             None => e.predicted_class.to_string(),
         };
+        let fit = |slope: f64, ci: [f64; 2], p: f64| {
+            format!(
+                "{} [{}, {}], {}",
+                short(slope),
+                short(ci[0]),
+                short(ci[1]),
+                short(p)
+            )
+        };
         s.push_str(&format!(
-            "| {} | {} | {} → {} | {} | {} {} [{}, {}] | {} |\n",
+            "| {} | {} | {} → {} | {} | {} | {} | {} | {} | {} |\n",
             e.experiment,
             e.curve,
             e.size,
             e.cost,
             predicted,
+            fit(e.fit.polynomial.slope, e.fit.polynomial_ci, e.p_polynomial),
+            fit(
+                e.fit.exponential.slope,
+                e.fit.exponential_ci,
+                e.p_exponential
+            ),
+            short(e.noncentrality),
             e.measured_class,
-            short(e.rate),
-            short(e.rate_ci[0]),
-            short(e.rate_ci[1]),
             e.verdict
         ));
     }
     if summary.is_empty() {
-        s.push_str("| — | — | — | — | — | — |\n");
+        s.push_str("| — | — | — | — | — | — | — | — | — |\n");
+    }
+    let notes: Vec<&SummaryEntry> = summary.iter().filter(|e| !e.note.is_empty()).collect();
+    if !notes.is_empty() {
+        s.push('\n');
+        for e in notes {
+            s.push_str(&format!(
+                "- **{} {}** {}: {}.\n",
+                e.experiment, e.curve, e.verdict, e.note
+            ));
+        }
     }
     s
 }

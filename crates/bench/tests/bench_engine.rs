@@ -2,13 +2,16 @@
 //! cost is e^{0.5·size}·(1 + noise) with seeded noise; results independent of the number of
 //! threads; exclusive experiments running alone; timing.json; `compare_reports`.
 
+use hardiff_bench::claim::{Claim, ClaimVerdict, Estimate};
+use hardiff_bench::class_test::ClassVerdict;
 use hardiff_bench::engine::{
     self as bench, BenchConfig, DynExperiment, Experiment, Fixtures, PointContext, PointRecord,
     PointSpec, Scale,
 };
 use hardiff_bench::fit::{fit_scaling, GrowthClass};
 use hardiff_bench::report::{
-    compare_reports, is_timing_column, ExperimentReport, SummaryEntry, Timing, ValueTable,
+    compare_reports, is_timing_column, CurveVerdict, ExperimentReport, SummaryEntry, Timing,
+    ValueTable,
 };
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
@@ -17,7 +20,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-struct Toy;
+/// The toy experiment; `perturbed` scales the cost at m = 3 by 1.5 (a regression for the
+/// fixture check to catch).
+#[derive(Default)]
+struct Toy {
+    perturbed: bool,
+}
 
 /// The toy's outcome. Its fields are declared out of alphabetical order on purpose: the stored
 /// JSON must not depend on declaration order (see `stored_points_have_sorted_keys`).
@@ -45,8 +53,9 @@ impl Experiment for Toy {
     fn run_point(&self, ctx: &PointContext, &m: &u64) -> hardiff_bench::Result<ToyOutcome> {
         assert_eq!(ctx.key, format!("m={m}"));
         let mut rng = hardiff_dist::rng::stream(ctx.seed, "T1", &[m]);
+        let bump = if self.perturbed && m == 3 { 1.5 } else { 1.0 };
         let costs: Vec<f64> = (0..8)
-            .map(|_| (0.5 * m as f64).exp() * (0.9 + 0.2 * rng.random::<f64>()))
+            .map(|_| bump * (0.5 * m as f64).exp() * (0.9 + 0.2 * rng.random::<f64>()))
             .collect();
         Ok(ToyOutcome { m, costs })
     }
@@ -69,8 +78,28 @@ impl Experiment for Toy {
             let mean = p.result.costs.iter().sum::<f64>() / p.result.costs.len() as f64;
             table.push(vec![json!(p.result.m), json!(mean), json!(p.wall_seconds)]);
         }
+        // A claim per size: the mean cost is e^{0.5 m} within 15% (every trial is within 10%).
+        let claims = points
+            .iter()
+            .map(|p| {
+                let m = p.result.m as f64;
+                let c = &p.result.costs;
+                let ratio: Vec<f64> = c.iter().map(|v| v / (0.5 * m).exp()).collect();
+                let lo = ratio.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = ratio.iter().copied().fold(0.0, f64::max);
+                let mean = ratio.iter().sum::<f64>() / ratio.len() as f64;
+                Claim::about(
+                    "T1",
+                    format!("cost/m={}", p.result.m),
+                    "cost / e^(0.5 m) = 1",
+                    "the toy's law",
+                )
+                .within(1.0, 0.15, Estimate::new(mean, lo, hi))
+            })
+            .collect();
         Ok(ExperimentReport {
             table,
+            claims,
             fits: vec![SummaryEntry::new(
                 "T1",
                 "toy",
@@ -123,13 +152,18 @@ fn without_times(path: &Path) -> String {
 
 #[test]
 fn resume_shard_merge_and_check() {
-    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy)];
+    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy::default())];
     let full = temp("full");
     let first = bench::run(&exps, &config(&full, None)).unwrap();
     assert_eq!((first.computed, first.reused), (6, 0));
     let summary = first.summary.unwrap();
-    assert_eq!(summary[0].verdict, "agrees");
-    assert_eq!(summary[0].measured_class, GrowthClass::Exponential);
+    assert_eq!(summary.curves[0].verdict, CurveVerdict::Agrees);
+    assert_eq!(summary.curves[0].measured_class, ClassVerdict::Exponential);
+    assert_eq!(summary.claims.len(), 6);
+    assert!(summary
+        .claims
+        .iter()
+        .all(|c| c.verdict() == ClaimVerdict::Holds));
     // Resuming recomputes nothing and gives the same summary.
     let again = bench::run(&exps, &config(&full, None)).unwrap();
     assert_eq!((again.computed, again.reused), (0, 6));
@@ -157,13 +191,54 @@ fn resume_shard_merge_and_check() {
     let fixtures = Fixtures::from_summary(Scale::Quick, 11, &summary);
     assert!(fixtures.check(&summary, &["T1".into()]).is_empty());
     let mut wrong = fixtures.clone();
-    wrong.curves[0].class = GrowthClass::Polynomial;
+    wrong.curves[0].class = ClassVerdict::Polynomial;
     let problems = wrong.check(&summary, &["T1".into()]);
     assert_eq!(problems.len(), 1);
-    assert!(problems[0].contains("class changed"), "{problems:?}");
-    let mut drifted = fixtures;
+    assert!(
+        problems[0].contains("class polynomial in the baseline, now exponential"),
+        "{problems:?}"
+    );
+    // An inconclusive baseline accepts the predicted class (and inconclusive) but not the
+    // opposite one.
+    let mut weak = fixtures.clone();
+    weak.curves[0].class = ClassVerdict::Inconclusive;
+    assert!(weak.check(&summary, &["T1".into()]).is_empty());
+    weak.curves[0].predicted = Some(GrowthClass::Polynomial);
+    assert_eq!(weak.check(&summary, &["T1".into()]).len(), 1);
+    let mut drifted = fixtures.clone();
     drifted.curves[0].rate += 1.0;
     assert!(drifted.check(&summary, &["T1".into()])[0].contains("left the baseline"));
+    // Claims: one input perturbed (the cost at m = 3 × 1.5) breaks that size's claim, and the
+    // check against the unperturbed run's fixture reports exactly it; a missing claim too.
+    let perturbed_dir = temp("perturbed");
+    let perturbed: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy { perturbed: true })];
+    let bad = bench::run(&perturbed, &config(&perturbed_dir, None))
+        .unwrap()
+        .summary
+        .unwrap();
+    // (The bump also bends the curve, which the curve check reports on its own line.)
+    let problems = fixtures.check(&bad, &["T1".into()]);
+    let claim_lines: Vec<&String> = problems.iter().filter(|p| p.contains("claim")).collect();
+    assert_eq!(claim_lines.len(), 1, "{problems:?}");
+    assert!(
+        claim_lines[0].contains("claim cost/m=3: holds in the baseline, now fails"),
+        "{problems:?}"
+    );
+    let mut fewer = summary.clone();
+    fewer.claims.remove(0);
+    let problems = fixtures.check(&fewer, &["T1".into()]);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("cost/m=1: missing"), "{problems:?}");
+    // summary.json holds both kinds of rows.
+    let text = std::fs::read_to_string(full.join("summary.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["curves"].as_array().unwrap().len(), 1);
+    assert_eq!(json["claims"][2]["claim"], "cost/m=3");
+    assert_eq!(json["claims"][2]["verdict"], "holds");
+    assert!(std::fs::read_to_string(full.join("report.md"))
+        .unwrap()
+        .contains("## Claims"));
+    std::fs::remove_dir_all(perturbed_dir).ok();
 
     // A different seed in the same folder is refused rather than mixed.
     let mut other = config(&full, None);
@@ -181,7 +256,7 @@ fn resume_shard_merge_and_check() {
 fn stored_points_have_sorted_keys() {
     // The report's bytes must not change when an outcome type's fields are reordered: points are
     // stored through a JSON value, whose objects keep their keys sorted.
-    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy)];
+    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy::default())];
     let out = temp("sorted");
     bench::run(&exps, &config(&out, Some((1, 6)))).unwrap();
     let text = std::fs::read_to_string(out.join("points/T1/m=1.json")).unwrap();
@@ -197,7 +272,7 @@ fn stored_points_have_sorted_keys() {
 
 #[test]
 fn report_does_not_depend_on_the_number_of_threads() {
-    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy)];
+    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy::default())];
     let (one, three) = (temp("jobs1"), temp("jobs3"));
     let r1 = bench::run(&exps, &with_jobs(&one, 1)).unwrap();
     let r3 = bench::run(&exps, &with_jobs(&three, 3)).unwrap();
@@ -237,7 +312,7 @@ fn compare_reports_lists_each_difference_outside_timing_columns() {
     assert!(is_timing_column("wall_seconds") && is_timing_column("seconds_per_sample"));
     assert!(is_timing_column("score_points_per_second") && is_timing_column("wall"));
     assert!(!is_timing_column("prior_draws") && !is_timing_column("m"));
-    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy)];
+    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy::default())];
     let (a, b) = (temp("cmp-a"), temp("cmp-b"));
     bench::run(&exps, &config(&a, None)).unwrap();
     bench::run(&exps, &config(&b, None)).unwrap();
@@ -272,7 +347,7 @@ fn compare_reports_lists_each_difference_outside_timing_columns() {
 
 #[test]
 fn timing_is_recorded_per_experiment_and_old_point_files_still_load() {
-    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy)];
+    let exps: Vec<Box<dyn DynExperiment>> = vec![Box::new(Toy::default())];
     let out = temp("timing");
     bench::run(&exps, &config(&out, None)).unwrap();
     let timing: Timing = hardiff_bench::io::read_json(&out.join("timing.json")).unwrap();

@@ -298,6 +298,7 @@ impl Experiment for UnconditionalSampling {
             fits,
             plots: vec!["E1-work.svg".into()],
             markdown,
+            claims: Vec::new(),
         })
     }
 }

@@ -254,6 +254,7 @@ impl Experiment for RejectionScaling {
             fits: vec![entry],
             plots: vec!["E2-rejection.svg".into()],
             markdown,
+            claims: Vec::new(),
         })
     }
 }

@@ -530,6 +530,7 @@ impl Experiment for Inversion {
                 "E3-guided-success.svg".into(),
             ],
             markdown,
+            claims: Vec::new(),
         })
     }
 }

@@ -166,6 +166,7 @@ impl Experiment for TvGrid {
             fits: vec![],
             plots: vec!["E5-tv-heatmap.svg".into(), "E5-tv-vs-b.svg".into()],
             markdown,
+            claims: Vec::new(),
         })
     }
 }

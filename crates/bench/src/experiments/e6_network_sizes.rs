@@ -183,6 +183,7 @@ impl Experiment for NetworkSizes {
             fits,
             plots: vec!["E6-size.svg".into(), "E6-error.svg".into()],
             markdown: markdown.into(),
+            claims: Vec::new(),
         })
     }
 }

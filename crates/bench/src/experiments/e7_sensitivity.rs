@@ -339,6 +339,7 @@ impl Experiment for Sensitivity {
             fits: vec![entry],
             plots: vec!["E7-noise.svg".into(), "E7-score-error.svg".into()],
             markdown,
+            claims: Vec::new(),
         })
     }
 }

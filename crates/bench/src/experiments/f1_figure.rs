@@ -81,6 +81,7 @@ impl Experiment for Figure1 {
             markdown: "γ = 6, u = (−1/√2, 1/√2). Scatter plots of exact samples and the density along u (rescaled to peak 1, \
                        like the paper) against N(0, 1). Reproduce with `hardiff figure pancakes --out DIR`."
                 .into(),
+            claims: Vec::new(),
         })
     }
 }

@@ -211,6 +211,7 @@ impl Experiment for Kernels {
                        The exact score costs one 1-D lattice sum plus O(d) arithmetic per point: the time per point grows at most linearly in d. \
                        Wall time is not fitted or checked (only counted costs are)."
                 .into(),
+            claims: Vec::new(),
         })
     }
 }
