@@ -6,8 +6,8 @@ use approx::assert_relative_eq;
 use hardiff_dist::numerics::integrate_with_breaks;
 use hardiff_dist::{rng, GaussianPancakes, PancakeProfile, SampleBatch, Score, StandardGaussian};
 use hardiff_reduce::distinguisher::{
-    estimate_advantage, CancellationProfile, projection_pursuit, random_unit_vector, Hypothesis, OffsetScore,
-    OracleSpec, PancakeContrast, PancakeDistinguisher, SphereNet, UnknownLaw,
+    estimate_advantage, projection_pursuit, random_unit_vector, CancellationProfile, Hypothesis,
+    OffsetScore, OracleSpec, PancakeContrast, PancakeDistinguisher, SphereNet, UnknownLaw,
 };
 use ndarray::Array2;
 
@@ -587,7 +587,12 @@ fn worst_case_oracle_l2_error_by_monte_carlo() {
     for (ra, rb) in a.rows().into_iter().zip(b.rows()).take(100) {
         let e = &ra - &rb;
         let along = e.dot(&u);
-        assert_relative_eq!(e.dot(&e), along * along, max_relative = 1e-9, epsilon = 1e-14);
+        assert_relative_eq!(
+            e.dot(&e),
+            along * along,
+            max_relative = 1e-9,
+            epsilon = 1e-14
+        );
     }
     let null = UnknownLaw::Gaussian(StandardGaussian::new(d).unwrap());
     let oracle = OracleSpec::WorstCase { epsilon: eps }
@@ -629,14 +634,22 @@ fn worst_case_oracle_defeats_the_test_far_below_sqrt_tau_half() {
     });
     let se = ((m4 - s * s) / 256.0).sqrt();
     let margin = (dist.decision_level() - s) / se;
-    eprintln!("ε = {eps}: S = {s}, τ/2 = {}, SE {se}, margin {margin} SE", dist.decision_level());
+    eprintln!(
+        "ε = {eps}: S = {s}, τ/2 = {}, SE {se}, margin {margin} SE",
+        dist.decision_level()
+    );
     assert!(margin >= 4.0, "margin {margin} SE");
-    let worst = estimate_advantage(&dist, &OracleSpec::WorstCase { epsilon: eps }, 30, 22, "wc")
-        .unwrap();
+    let worst =
+        estimate_advantage(&dist, &OracleSpec::WorstCase { epsilon: eps }, 30, 22, "wc").unwrap();
     assert_eq!(worst.p_gaussian, 0.0);
     assert!(worst.p_pancakes <= 0.1, "{worst:?}");
-    let constant =
-        estimate_advantage(&dist, &OracleSpec::ConstantError { epsilon: eps }, 30, 22, "ce")
-            .unwrap();
+    let constant = estimate_advantage(
+        &dist,
+        &OracleSpec::ConstantError { epsilon: eps },
+        30,
+        22,
+        "ce",
+    )
+    .unwrap();
     assert_eq!(constant.advantage, 1.0);
 }

@@ -434,7 +434,10 @@ fn e4_claims(eps_rows: &[AdvantageRow], dim_rows: &[AdvantageRow]) -> Result<Vec
             Claim::about(
                 "E4",
                 format!("advantage/exact/d={}", r.d),
-                format!("the exact oracle's advantage is ≥ {EXACT_ADVANTAGE_BOUND} at d = {}", r.d),
+                format!(
+                    "the exact oracle's advantage is ≥ {EXACT_ADVANTAGE_BOUND} at d = {}",
+                    r.d
+                ),
                 SONG,
             )
             .at_least(EXACT_ADVANTAGE_BOUND, advantage_estimate(&r.estimate)),
@@ -449,7 +452,11 @@ fn e4_claims(eps_rows: &[AdvantageRow], dim_rows: &[AdvantageRow]) -> Result<Vec
         if rows.is_empty() {
             continue;
         }
-        rows.sort_by(|a, b| a.ratio.partial_cmp(&b.ratio).unwrap_or(std::cmp::Ordering::Equal));
+        rows.sort_by(|a, b| {
+            a.ratio
+                .partial_cmp(&b.ratio)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
         let predicted = perturbation.breakpoint(&dist)?;
         let measured = measured_breakpoint(&rows)
             .unwrap_or_else(|| Estimate::new(f64::NAN, f64::NAN, f64::NAN));
@@ -533,7 +540,11 @@ fn claims_markdown(eps_rows: &[AdvantageRow]) -> Result<String> {
             .iter()
             .filter(|r| r.oracle == perturbation.name())
             .collect();
-        rows.sort_by(|a, b| a.ratio.partial_cmp(&b.ratio).unwrap_or(std::cmp::Ordering::Equal));
+        rows.sort_by(|a, b| {
+            a.ratio
+                .partial_cmp(&b.ratio)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
         let predicted = perturbation.breakpoint(&dist)?;
         match measured_breakpoint(&rows) {
             Some(m) => s.push_str(&format!(
@@ -1051,5 +1062,105 @@ grows exponentially in d: {fit_text}. The statistical problem is easy; what is (
             sqrt_half = dist.decision_level().sqrt(),
             att = (1.0 - 0.5f64.sqrt()) * f.sqrt(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claim::ClaimVerdict;
+
+    #[test]
+    fn newcombe_interval_matches_the_published_example() {
+        // Newcombe (1998), Stat. Med. 17:873, Table II, method 10 (hybrid score): 56/70 − 48/80
+        // = 0.2 with 95% interval [0.0524, 0.3339].
+        let e = difference_interval(56, 70, 48, 80);
+        assert!((e.value - 0.2).abs() < 1e-12);
+        assert!((e.interval[0] - 0.0524).abs() < 1e-4, "{e:?}");
+        assert!((e.interval[1] - 0.3339).abs() < 1e-4, "{e:?}");
+        // All of n against none of n: the interval is not the point [1, 1].
+        let e = difference_interval(40, 40, 0, 40);
+        assert_eq!(e.value, 1.0);
+        assert!(e.interval[0] > 0.8 && e.interval[0] < 0.9 && e.interval[1] >= 1.0);
+    }
+
+    fn row(epsilon: f64, p1: f64, trials: usize) -> AdvantageRow {
+        AdvantageRow {
+            oracle: "attenuated".into(),
+            d: 8,
+            epsilon: Some(epsilon),
+            ratio: Some(epsilon),
+            breakpoint: Some(1.0),
+            threshold: 4.0,
+            estimate: AdvantageEstimate {
+                trials,
+                p_pancakes: p1,
+                p_gaussian: 0.0,
+                advantage: p1,
+                std_err: 0.0,
+                statistics_pancakes: vec![],
+                statistics_gaussian: vec![],
+                oracle_queries: 0,
+                truncated: 0,
+            },
+            budget: None,
+        }
+    }
+
+    #[test]
+    fn measured_breakpoint_interpolates_and_brackets() {
+        // 0.95 at ε = 0.9 and 0.05 at 1.1: the crossing of ½ is at 1.0 by interpolation; both
+        // points are significant (40 trials), so the interval is [0.9, 1.1].
+        let rows = [
+            row(0.0, 1.0, 40),
+            row(0.9, 0.95, 40),
+            row(1.1, 0.05, 40),
+            row(1.5, 0.0, 40),
+        ];
+        let refs: Vec<&AdvantageRow> = rows.iter().collect();
+        let m = measured_breakpoint(&refs).unwrap();
+        assert!((m.value - 1.0).abs() < 1e-12);
+        assert_eq!(m.interval, [0.9, 1.1]);
+        // With 4 trials the point at 0.9 is not significantly above ½ (3/4: Newcombe lower end
+        // < ½): the lower end falls back to ε = 0, and a claim of ±10% is inconclusive.
+        let rows = [row(0.0, 1.0, 4), row(0.9, 0.75, 4), row(1.5, 0.0, 40)];
+        let refs: Vec<&AdvantageRow> = rows.iter().collect();
+        let m = measured_breakpoint(&refs).unwrap();
+        assert_eq!(m.interval, [0.0, 1.5]);
+        let claim = Claim::about("E4", "k", "s", "src").within(1.0, 0.1, m);
+        assert_eq!(claim.verdict(), ClaimVerdict::Inconclusive);
+        // No crossing: no estimate.
+        let rows = [row(0.0, 1.0, 40), row(0.5, 0.9, 40)];
+        let refs: Vec<&AdvantageRow> = rows.iter().collect();
+        assert!(measured_breakpoint(&refs).is_none());
+    }
+
+    #[test]
+    fn claims_fail_when_the_data_contradict_them() {
+        // A breakpoint measured at 1.3× the prediction fails its ±10% claim, and an exact
+        // oracle that says "pancakes" only half the time fails "≥ 0.9".
+        let dist = PancakeDistinguisher::new(EPSILON_DIM, GAMMA, SIGMA).unwrap();
+        let bp = Perturbation::Attenuated.breakpoint(&dist).unwrap();
+        let mut eps_rows: Vec<AdvantageRow> = [(0.0, 1.0), (1.2, 1.0), (1.4, 0.0)]
+            .iter()
+            .map(|&(r, p)| {
+                let mut x = row(r * bp, p, 200);
+                x.ratio = Some(r);
+                x
+            })
+            .collect();
+        let mut exact = row(0.0, 0.5, 100);
+        exact.oracle = "exact".into();
+        exact.epsilon = None;
+        let claims = e4_claims(&eps_rows, &[exact]).unwrap();
+        let verdict = |k: &str| claims.iter().find(|c| c.key() == k).unwrap().verdict();
+        assert_eq!(verdict("breakpoint/attenuated"), ClaimVerdict::Fails);
+        assert_eq!(verdict("advantage/exact/d=8"), ClaimVerdict::Fails);
+        // At the prediction it holds.
+        eps_rows[1].estimate.p_pancakes = 0.97;
+        eps_rows[1].epsilon = Some(0.95 * bp);
+        eps_rows[2].epsilon = Some(1.05 * bp);
+        let claims = e4_claims(&eps_rows, &[]).unwrap();
+        assert_eq!(claims[0].verdict(), ClaimVerdict::Holds, "{claims:?}");
     }
 }
