@@ -542,7 +542,7 @@ impl CancellationProfile {
         Ok(c)
     }
 
-    /// The cancellation whose L2 error under p_t is min(ε², F_t), F_t = E_{z~A_t}[g_t²]: μ_t by
+    /// The cancellation whose L2 error under p_t is min(ε², F_t), F_t = E_{z~A_t}\[g_t²\]: μ_t by
     /// bisection in ln μ (to 1e−12 absolute in ln μ), c ≡ 1 (μ = 0) when ε² ≥ F_t.
     ///
     /// Errors: ε not finite and ≥ 0.
@@ -640,7 +640,7 @@ impl CancellationProfile {
         1.0 - self.kept(at_t.log_density(z) - log_std_normal_density(z))
     }
 
-    /// The L2 error E_{z~A_t}[c²g_t²] (trapezoid rule).
+    /// The L2 error E_{z~A_t}\[c²g_t²\] (trapezoid rule).
     pub fn l2_error(&self) -> f64 {
         self.grid
             .iter()
@@ -651,7 +651,7 @@ impl CancellationProfile {
             .sum()
     }
 
-    /// The test's population statistic at this time, E_{z~N(0,1)}[(1 − c)²g_t²] (trapezoid rule).
+    /// The test's population statistic at this time, E_{z~N(0,1)}\[(1 − c)²g_t²\] (trapezoid rule).
     pub fn statistic(&self) -> f64 {
         self.grid
             .iter()
