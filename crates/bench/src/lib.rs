@@ -1,6 +1,6 @@
 //! # hardiff-bench
 //!
-//! The measuring half of hardiff: the experiments of `cargo xtask bench` (E1–E7, F1, K; one
+//! The measuring half of hardiff: the experiments of `cargo xtask bench` (E1–E7, PL, F1, K; one
 //! module each under [`experiments`]), the resumable, shardable experiment [`engine`], scaling
 //! [`fit`]s and the [`class_test`], checked [`claim`]s, SVG [`plot`]s, the [`report`] writer, and the prior and measurement files
 //! ([`prior`]) and tables ([`io`]) that the CLI shares.

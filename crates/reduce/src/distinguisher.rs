@@ -46,6 +46,14 @@
 //!   own law), so the L2 error under p_t is exactly min(ε², F_t); under N(0, I) it is exact.
 //!   It hides the error inside the signal: the statistic under pancakes is (1 − λ_{t₁})²τ and
 //!   falls below τ/2 once λ_{t₁} > 1 − 1/√2, i.e. ε > (1 − 1/√2)√F_{t₁};
+//! - `WorstCase { ε }`: the oracle that defeats the test at the smallest L2 error
+//!   ([`WorstCasePancakeScore`], docs/math.md §3): it cancels the fraction
+//!   c_t = φ/(φ + μ_tA_t) of the signal (a Lagrange multiplier μ_t on the p_t-L2 budget), i.e.
+//!   mostly *between* the pancakes, where an error costs little under p_t but the N(0, I)
+//!   queries see the signal in full; L2 error min(ε², F_t) and exact under N(0, I). The test
+//!   fails against it from ε_worst = [`PancakeDistinguisher::worst_case_breakpoint`] on
+//!   (≈ 0.532 at (γ, σ) = (2, 0.1), against √(τ/2) ≈ 1.43), so an L2 error below √(τ/2) does
+//!   **not** by itself guarantee the advantage;
 //! - `Mlp(budget)`: a ReLU MLP trained by DSM (hardiff-nn) on samples of D, never told u, with
 //!   the poly budget of [`MlpBudget`];
 //! - `GaussianScore`: −x whatever D is (knows nothing): advantage exactly 0.
@@ -254,6 +262,44 @@ impl PancakeDistinguisher {
         statistic.value > self.decision_level()
     }
 
+    /// ε_worst: the smallest L2 error ε (at each grid time) at which some oracle brings the
+    /// population statistic under pancakes down to the decision level, max_k S_k(ε) = τ/2, with
+    /// S_k(ε) the smallest statistic of an oracle of error ε at t_k ([`CancellationProfile`],
+    /// docs/math.md §3): the test keeps its advantage against every oracle of error < ε only if
+    /// ε ≤ min(√(τ/2), ε_worst). Bisection in ε to 1e−10; S_k decreases in ε.
+    pub fn worst_case_breakpoint(&self) -> Result<f64> {
+        let base = PancakeProfile::new(self.gamma, self.sigma)?;
+        let mut grids = self
+            .times
+            .iter()
+            .map(|&t| Ok(CancellationProfile::grid(&base.at_time(t)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let level = self.decision_level();
+        let mut max_statistic = |eps: f64| {
+            grids
+                .iter_mut()
+                .map(|c| {
+                    c.solve(eps * eps);
+                    c.statistic()
+                })
+                .fold(0.0, f64::max)
+        };
+        // At ε² = max_k F_k every signal is cancelled (statistic 0).
+        let (mut lo, mut hi) = (0.0, self.signal_under_pancakes()?.sqrt());
+        while max_statistic(hi) > level {
+            hi *= 2.0;
+        }
+        while hi - lo > 1e-10 {
+            let mid = 0.5 * (lo + hi);
+            if max_statistic(mid) > level {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(0.5 * (lo + hi))
+    }
+
     /// F_{t₁} = E_{z~A_{t₁}}[g_{t₁}(z)²], the signal under the pancakes' own law at the first
     /// grid time (the `Attenuated` oracle's error scale).
     pub fn signal_under_pancakes(&self) -> Result<f64> {
@@ -437,6 +483,264 @@ impl Score for AttenuatedPancakeScore {
     }
 }
 
+/// Half-width of the fixed quadrature grid of [`CancellationProfile`]: outside [−10, 10],
+/// φ(z) < 8e−23 and A_t(z) ≤ φ(z)·const, so both integrands are negligible.
+const CANCELLATION_HALF_WIDTH: f64 = 10.0;
+/// Grid points per profile width τ_t of [`CancellationProfile`]'s trapezoid rule (the
+/// integrands vary on the scale τ_t; the rule converges geometrically for such integrands,
+/// and a test checks it against adaptive quadrature).
+const CANCELLATION_POINTS_PER_WIDTH: f64 = 32.0;
+
+/// The worst oracle's cancellation at one OU time (docs/math.md §3, "Which errors the test
+/// tolerates"): the fraction c(z) ∈ [0, 1] of the pancake signal g_t(z) that the oracle removes
+/// along u, and the two 1-D integrals that fix it.
+///
+/// **Derivation.** An oracle ŝ = s_t + e for pancakes has L2 error E_{x~p_t}‖e‖², while the
+/// test sees, on its N(0, I) queries, E_{z~N(0,I)}‖ŝ(z) + z‖² = E‖g_t(⟨z,u⟩)u + e(z)‖². The
+/// orthogonal part of x has the same law N(0, I_{d−1}) under p_t and under N(0, I), so replacing
+/// e by its conditional mean given ⟨x,u⟩ along u lowers both (Jensen): the cheapest e is
+/// e(x) = −c(z)g_t(z)u with z = ⟨x,u⟩. Minimising the statistic
+/// S(c) = ∫φ(1 − c)²g² subject to the error E(c) = ∫A_t c²g² ≤ ε² with a Lagrange multiplier μ,
+/// pointwise in z: −2φ(1 − c)g² + 2μA_t c g² = 0, i.e.
+///
+///   c(z) = φ(z) / (φ(z) + μA_t(z)),
+///
+/// which cancels the signal where the pancakes are thin (A_t ≪ φ, between the layers), where
+/// the error costs little under p_t but the signal counts fully on the queries. E(c) falls from
+/// F_t (μ = 0, c ≡ 1: the oracle is −x) to 0 (μ → ∞: exact), so each ε² < F_t has one μ_t with
+/// E = ε² exactly; the statistic S is then the smallest any oracle of that error can reach.
+///
+/// Both integrals are computed with a trapezoid rule on a fixed grid (32 points per width τ_t
+/// over [−10, 10]) and μ by bisection in log μ.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancellationProfile {
+    /// ln μ: −∞ for c ≡ 1 (μ = 0), +∞ for c ≡ 0.
+    log_multiplier: f64,
+    /// Grid nodes z_i with their trapezoid weights, log A_t(z_i) − log φ(z_i), φ(z_i)g_t(z_i)² and
+    /// A_t(z_i)g_t(z_i)² (weights folded in).
+    grid: Vec<GridNode>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct GridNode {
+    log_ratio: f64,
+    signal_gaussian: f64,
+    signal_pancakes: f64,
+}
+
+impl CancellationProfile {
+    /// The cancellation of the profile `at_t` (the 1-D law A_t at the OU time in question) with
+    /// the multiplier μ = e^{`log_multiplier`} (−∞: c ≡ 1; +∞: c ≡ 0).
+    ///
+    /// Errors: `log_multiplier` is NaN.
+    pub fn with_log_multiplier(at_t: &PancakeProfile, log_multiplier: f64) -> Result<Self> {
+        if log_multiplier.is_nan() {
+            return Err(Error::Invalid("ln μ must not be NaN".into()));
+        }
+        let mut c = Self::grid(at_t);
+        c.log_multiplier = log_multiplier;
+        Ok(c)
+    }
+
+    /// The cancellation whose L2 error under p_t is min(ε², F_t), F_t = E_{z~A_t}\[g_t²\]: μ_t by
+    /// bisection in ln μ (to 1e−12 absolute in ln μ), c ≡ 1 (μ = 0) when ε² ≥ F_t.
+    ///
+    /// Errors: ε not finite and ≥ 0.
+    pub fn for_error(at_t: &PancakeProfile, epsilon: f64) -> Result<Self> {
+        let epsilon = check_epsilon(epsilon)?;
+        let mut c = Self::grid(at_t);
+        c.solve(epsilon * epsilon);
+        Ok(c)
+    }
+
+    /// The trapezoid grid of `at_t` (multiplier left at −∞).
+    fn grid(at_t: &PancakeProfile) -> Self {
+        let h = at_t.width() / CANCELLATION_POINTS_PER_WIDTH;
+        let n = (2.0 * CANCELLATION_HALF_WIDTH / h).ceil() as usize;
+        let h = 2.0 * CANCELLATION_HALF_WIDTH / n as f64;
+        let grid = (0..=n)
+            .map(|i| {
+                let z = -CANCELLATION_HALF_WIDTH + i as f64 * h;
+                let w = if i == 0 || i == n { 0.5 * h } else { h };
+                let v = at_t.eval(z);
+                let log_phi = log_std_normal_density(z);
+                let g2 = v.excess_score * v.excess_score;
+                GridNode {
+                    log_ratio: v.log_density - log_phi,
+                    signal_gaussian: w * log_phi.exp() * g2,
+                    signal_pancakes: w * v.log_density.exp() * g2,
+                }
+            })
+            .collect();
+        Self {
+            log_multiplier: f64::NEG_INFINITY,
+            grid,
+        }
+    }
+
+    /// Sets μ so that the L2 error is min(`target`, F_t) (`target` = ε² ≥ 0).
+    fn solve(&mut self, target: f64) {
+        self.log_multiplier = f64::NEG_INFINITY;
+        if target >= self.l2_error() {
+            return;
+        }
+        if target <= 0.0 {
+            self.log_multiplier = f64::INFINITY;
+            return;
+        }
+        // E is continuous and decreasing in ln μ, from F_t to 0: widen the bracket until it
+        // holds the target, then bisect.
+        let mut error_at = |log_mu: f64| {
+            self.log_multiplier = log_mu;
+            self.l2_error()
+        };
+        let (mut lo, mut hi) = (-50.0, 50.0);
+        while error_at(lo) < target {
+            lo -= 50.0;
+        }
+        while error_at(hi) > target {
+            hi += 50.0;
+        }
+        while hi - lo > 1e-12 {
+            let mid = 0.5 * (lo + hi);
+            if error_at(mid) > target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        self.log_multiplier = 0.5 * (lo + hi);
+    }
+
+    /// ln μ.
+    pub fn log_multiplier(&self) -> f64 {
+        self.log_multiplier
+    }
+
+    /// 1 − c given ln(A_t(z)/φ(z)): μA/(φ + μA), computed without overflow.
+    fn kept(&self, log_ratio: f64) -> f64 {
+        if self.log_multiplier == f64::NEG_INFINITY {
+            return 0.0;
+        }
+        if self.log_multiplier == f64::INFINITY {
+            return 1.0;
+        }
+        let x = self.log_multiplier + log_ratio;
+        if x >= 0.0 {
+            1.0 / (1.0 + (-x).exp())
+        } else {
+            let e = x.exp();
+            e / (1.0 + e)
+        }
+    }
+
+    /// c(z) = φ/(φ + μA_t), the fraction of the signal removed at z, given the profile `at_t`
+    /// this cancellation was built for.
+    pub fn fraction(&self, at_t: &PancakeProfile, z: f64) -> f64 {
+        1.0 - self.kept(at_t.log_density(z) - log_std_normal_density(z))
+    }
+
+    /// The L2 error E_{z~A_t}\[c²g_t²\] (trapezoid rule).
+    pub fn l2_error(&self) -> f64 {
+        self.grid
+            .iter()
+            .map(|n| {
+                let c = 1.0 - self.kept(n.log_ratio);
+                c * c * n.signal_pancakes
+            })
+            .sum()
+    }
+
+    /// The test's population statistic at this time, E_{z~N(0,1)}\[(1 − c)²g_t²\] (trapezoid rule).
+    pub fn statistic(&self) -> f64 {
+        self.grid
+            .iter()
+            .map(|n| {
+                let k = self.kept(n.log_ratio);
+                k * k * n.signal_gaussian
+            })
+            .sum()
+    }
+}
+
+/// The oracle that defeats the test at the smallest L2 error (docs/math.md §3, "Which errors the
+/// test tolerates"): under pancakes −x + (1 − c_t(⟨x,u⟩))g_t(⟨x,u⟩)u with the Lagrange
+/// cancellation c_t = φ/(φ + μ_tA_t) of [`CancellationProfile`], μ_t chosen so that the L2 error
+/// under p_t is exactly min(ε², F_t) at every t; under N(0, I) it is exact. No oracle of L2
+/// error ≤ ε at each queried time gives a smaller population statistic, so the test fails
+/// against it from [`PancakeDistinguisher::worst_case_breakpoint`] on — far below √(τ/2).
+///
+/// μ_t is solved at each call (a few thousand profile evaluations; the distinguisher calls
+/// once per grid time).
+#[derive(Debug, Clone)]
+pub struct WorstCasePancakeScore {
+    law: GaussianPancakes,
+    epsilon: f64,
+}
+
+impl WorstCasePancakeScore {
+    /// Errors: ε not finite and ≥ 0.
+    pub fn new(law: GaussianPancakes, epsilon: f64) -> Result<Self> {
+        let epsilon = check_epsilon(epsilon)?;
+        Ok(Self { law, epsilon })
+    }
+    /// ε.
+    pub fn epsilon(&self) -> f64 {
+        self.epsilon
+    }
+    /// The cancellation at OU time t (L2 error min(ε², F_t)).
+    pub fn cancellation(&self, t: f64) -> Result<CancellationProfile> {
+        CancellationProfile::for_error(&self.law.profile().at_time(t)?, self.epsilon)
+    }
+}
+
+impl Dimension for WorstCasePancakeScore {
+    fn dim(&self) -> usize {
+        self.law.dim()
+    }
+}
+
+impl Score for WorstCasePancakeScore {
+    fn score(
+        &self,
+        t: f64,
+        x: ArrayView2<f64>,
+        mut out: ArrayViewMut2<f64>,
+    ) -> hardiff_dist::Result<()> {
+        check_shapes(self.law.dim(), &x, &out)?;
+        let at_t = self.law.profile().at_time(t)?;
+        let mut cancel = CancellationProfile::grid(&at_t);
+        cancel.solve(self.epsilon * self.epsilon);
+        let u = self.law.secret();
+        for (xr, mut or) in x.rows().into_iter().zip(out.rows_mut()) {
+            let z = xr.dot(&u);
+            let v = at_t.eval(z);
+            let kept = cancel.kept(v.log_density - log_std_normal_density(z)) * v.excess_score;
+            Zip::from(&mut or)
+                .and(&xr)
+                .and(&u)
+                .for_each(|o, &xi, &ui| *o = -xi + kept * ui);
+        }
+        Ok(())
+    }
+}
+
+/// ln φ(z) for the standard normal density φ.
+fn log_std_normal_density(z: f64) -> f64 {
+    -0.5 * z * z - 0.5 * (2.0 * PI).ln()
+}
+
+/// ε itself if it is finite and ≥ 0.
+fn check_epsilon(epsilon: f64) -> Result<f64> {
+    if epsilon.is_finite() && epsilon >= 0.0 {
+        Ok(epsilon)
+    } else {
+        Err(Error::Invalid(format!(
+            "ε must be finite and ≥ 0, got {epsilon}"
+        )))
+    }
+}
+
 /// The poly budget of the `Mlp` oracle: samples, DSM steps and width.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MlpBudget {
@@ -533,6 +837,13 @@ pub enum OracleSpec {
         /// ε = √(L2 error) where below F_t.
         epsilon: f64,
     },
+    /// The Lagrange oracle that defeats the test at the smallest L2 error: the pancake signal
+    /// cancelled by c_t = φ/(φ + μ_tA_t), L2 error min(ε², F_t); exact under N(0, I)
+    /// ([`WorstCasePancakeScore`]).
+    WorstCase {
+        /// ε = √(L2 error) where below F_t.
+        epsilon: f64,
+    },
     /// A ReLU MLP trained by DSM on samples of D.
     Mlp(MlpBudget),
     /// −x, whatever D is.
@@ -540,12 +851,14 @@ pub enum OracleSpec {
 }
 
 impl OracleSpec {
-    /// A short name for tables ("exact", "constant-error", "attenuated", "mlp", "gaussian").
+    /// A short name for tables ("exact", "constant-error", "attenuated", "worst-case", "mlp",
+    /// "gaussian").
     pub fn name(&self) -> &'static str {
         match self {
             Self::Exact => "exact",
             Self::ConstantError { .. } => "constant-error",
             Self::Attenuated { .. } => "attenuated",
+            Self::WorstCase { .. } => "worst-case",
             Self::Mlp(_) => "mlp",
             Self::GaussianScore => "gaussian",
         }
@@ -576,6 +889,15 @@ impl OracleSpec {
                     Box::new(AttenuatedPancakeScore::new((**p).clone(), *epsilon)?)
                 }
                 UnknownLaw::Gaussian(g) => Box::new(*g),
+            },
+            Self::WorstCase { epsilon } => match law {
+                UnknownLaw::Pancakes(p) => {
+                    Box::new(WorstCasePancakeScore::new((**p).clone(), *epsilon)?)
+                }
+                UnknownLaw::Gaussian(g) => {
+                    check_epsilon(*epsilon)?;
+                    Box::new(*g)
+                }
             },
             Self::Mlp(budget) => Box::new(budget.train(law.sampler(), rng, seed)?.0),
             Self::GaussianScore => Box::new(StandardGaussian::new(dim)?),

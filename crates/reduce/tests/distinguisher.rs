@@ -6,8 +6,8 @@ use approx::assert_relative_eq;
 use hardiff_dist::numerics::integrate_with_breaks;
 use hardiff_dist::{rng, GaussianPancakes, PancakeProfile, SampleBatch, Score, StandardGaussian};
 use hardiff_reduce::distinguisher::{
-    estimate_advantage, projection_pursuit, random_unit_vector, Hypothesis, OffsetScore,
-    OracleSpec, PancakeContrast, PancakeDistinguisher, SphereNet, UnknownLaw,
+    estimate_advantage, projection_pursuit, random_unit_vector, CancellationProfile, Hypothesis,
+    OffsetScore, OracleSpec, PancakeContrast, PancakeDistinguisher, SphereNet, UnknownLaw,
 };
 use ndarray::Array2;
 
@@ -448,4 +448,208 @@ fn projection_pursuit_finds_the_secret_and_not_the_null() {
             null.contrast
         );
     }
+}
+
+/// φ(z), the standard normal density.
+fn phi(z: f64) -> f64 {
+    (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
+/// ∫ f over [−13, 13] by adaptive Gauss–Kronrod, split at the half-spacings of the profile's
+/// centres (an integrator independent of the trapezoid rule of `CancellationProfile`).
+fn profile_integral(profile: &PancakeProfile, f: &dyn Fn(f64) -> f64) -> f64 {
+    let step = 0.5 * profile.spacing();
+    let breaks: Vec<f64> = (-60..=60).map(|k| k as f64 * step).collect();
+    integrate_with_breaks(&f, -13.0, 13.0, &breaks, 1e-13)
+}
+
+#[test]
+fn worst_case_cancellation_integrals_match_adaptive_quadrature() {
+    // At (γ, σ) = (2, 0.1), t = 0.05 (E4's first grid time): the cancellation solved for a
+    // given ε has L2 error E_{A_t}[c²g²] = ε² and statistic E_φ[(1 − c)²g²], recomputed here
+    // by adaptive quadrature from the pointwise c(z) = φ/(φ + μA_t).
+    let at_t = PancakeProfile::new(2.0, 0.1)
+        .unwrap()
+        .at_time(0.05)
+        .unwrap();
+    let f_t = at_t.mean_squared_excess_score_under_profile();
+    let tau = at_t.mean_squared_excess_score_under_gaussian();
+    for eps in [0.1, 0.5319, 1.0, 1.5] {
+        let c = CancellationProfile::for_error(&at_t, eps).unwrap();
+        assert!(c.log_multiplier().is_finite());
+        assert_relative_eq!(c.l2_error(), eps * eps, max_relative = 1e-9);
+        let err = profile_integral(&at_t, &|z| {
+            let cz = c.fraction(&at_t, z);
+            at_t.density(z) * cz * cz * at_t.excess_score(z).powi(2)
+        });
+        let stat = profile_integral(&at_t, &|z| {
+            let kz = 1.0 - c.fraction(&at_t, z);
+            phi(z) * kz * kz * at_t.excess_score(z).powi(2)
+        });
+        assert_relative_eq!(err, eps * eps, max_relative = 1e-7);
+        assert_relative_eq!(c.statistic(), stat, max_relative = 1e-7);
+        // The Lagrange cancellation beats the constant one (the attenuated oracle, c ≡ λ =
+        // ε/√F_t) at the same error: its statistic is below (1 − λ)²τ.
+        let lambda = eps / f_t.sqrt();
+        assert!(stat < (1.0 - lambda).powi(2) * tau, "ε = {eps}");
+        // And any other cancellation of the same error does worse: c scaled towards a
+        // constant, or concentrated further between the pancakes (c^½ and c² renormalised).
+        for shape in [0.5, 2.0] {
+            let raw = |z: f64| c.fraction(&at_t, z).powf(shape);
+            let raw_err = profile_integral(&at_t, &|z| {
+                at_t.density(z) * raw(z).powi(2) * at_t.excess_score(z).powi(2)
+            });
+            let scale = eps / raw_err.sqrt();
+            let other = profile_integral(&at_t, &|z| {
+                let kz = 1.0 - (scale * raw(z)).min(1.0);
+                phi(z) * kz * kz * at_t.excess_score(z).powi(2)
+            });
+            assert!(other > stat, "ε = {eps}, shape {shape}: {other} ≤ {stat}");
+        }
+    }
+    // The ends: ε = 0 is the exact oracle (statistic τ), ε² ≥ F_t the −x oracle (error F_t,
+    // statistic 0).
+    let exact = CancellationProfile::for_error(&at_t, 0.0).unwrap();
+    assert_eq!(exact.l2_error(), 0.0);
+    assert_relative_eq!(exact.statistic(), tau, max_relative = 1e-9);
+    let blind = CancellationProfile::for_error(&at_t, 2.0).unwrap();
+    assert_relative_eq!(blind.l2_error(), f_t, max_relative = 1e-9);
+    assert_eq!(blind.statistic(), 0.0);
+    assert!(CancellationProfile::for_error(&at_t, -1.0).is_err());
+    assert!(CancellationProfile::for_error(&at_t, f64::NAN).is_err());
+    assert!(CancellationProfile::with_log_multiplier(&at_t, f64::NAN).is_err());
+}
+
+#[test]
+fn worst_case_breakpoint_matches_an_independent_computation() {
+    // Reference: a pure-Python computation from the direct mixture of docs/math.md §2 (trapezoid
+    // rule, step 0.002 on [−9, 9], nested bisections; this helper's check) gives
+    // ε_worst = 0.531936 for (γ, σ) = (2, 0.1) on E4's grid t ∈ {0.05, …, 0.2}, attained at
+    // t₁ (the later times carry < 0.4 of signal), i.e. ε² ≈ 0.0692τ, against the attenuated
+    // oracle's (1 − 1/√2)√F_{t₁} = 0.548938 and the constant error's √(τ/2) = 1.429874.
+    let dist = PancakeDistinguisher::new(8, 2.0, 0.1).unwrap();
+    let worst = dist.worst_case_breakpoint().unwrap();
+    assert_relative_eq!(worst, 0.531936, max_relative = 2e-5);
+    let attenuated = (1.0 - 0.5f64.sqrt()) * dist.signal_under_pancakes().unwrap().sqrt();
+    assert_relative_eq!(attenuated, 0.548938, max_relative = 2e-5);
+    assert_relative_eq!(dist.decision_level().sqrt(), 1.429874, max_relative = 2e-5);
+    assert!(worst < attenuated && attenuated < dist.decision_level().sqrt());
+    // At ε_worst the statistic at t₁ is the decision level.
+    let at_t1 = PancakeProfile::new(2.0, 0.1)
+        .unwrap()
+        .at_time(0.05)
+        .unwrap();
+    let c = CancellationProfile::for_error(&at_t1, worst).unwrap();
+    assert_relative_eq!(c.statistic(), dist.decision_level(), max_relative = 1e-8);
+    // It does not depend on d (the statistic is a 1-D integral).
+    let other = PancakeDistinguisher::new(3, 2.0, 0.1).unwrap();
+    assert_eq!(other.worst_case_breakpoint().unwrap(), worst);
+}
+
+#[test]
+fn worst_case_oracle_l2_error_by_monte_carlo() {
+    // The oracle's squared error under x ~ p_t, by Monte Carlo against the exact score, has
+    // mean ε² (4.5 standard errors, sample SD: false-failure rate ≈ 7e−6); under N(0, I) the
+    // oracle is exact.
+    let (d, t, eps) = (4, 0.05, 0.5319);
+    let p_law = pancakes(d, 2.0, 0.1, 18);
+    let law = UnknownLaw::Pancakes(Box::new(p_law.clone()));
+    let oracle = OracleSpec::WorstCase { epsilon: eps }
+        .build(&law, &mut rng::stream(18, "wc", &[]), 0)
+        .unwrap();
+    let n = 40_000;
+    let x = p_law
+        .at_time(t)
+        .unwrap()
+        .sample_batch(&mut rng::stream(19, "wc-x", &[]), n);
+    let (mut a, mut b) = (Array2::zeros((n, d)), Array2::zeros((n, d)));
+    oracle.score(t, x.view(), a.view_mut()).unwrap();
+    p_law.score(t, x.view(), b.view_mut()).unwrap();
+    let errs: Vec<f64> = a
+        .rows()
+        .into_iter()
+        .zip(b.rows())
+        .map(|(ra, rb)| {
+            let e = &ra - &rb;
+            e.dot(&e)
+        })
+        .collect();
+    let mean = errs.iter().sum::<f64>() / n as f64;
+    let var = errs.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let se = (var / n as f64).sqrt();
+    assert!(
+        (mean - eps * eps).abs() < 4.5 * se,
+        "L2 error {mean} vs ε² = {} (SE {se})",
+        eps * eps
+    );
+    // The error lies along u only.
+    let u = p_law.secret();
+    for (ra, rb) in a.rows().into_iter().zip(b.rows()).take(100) {
+        let e = &ra - &rb;
+        let along = e.dot(&u);
+        assert_relative_eq!(
+            e.dot(&e),
+            along * along,
+            max_relative = 1e-9,
+            epsilon = 1e-14
+        );
+    }
+    let null = UnknownLaw::Gaussian(StandardGaussian::new(d).unwrap());
+    let oracle = OracleSpec::WorstCase { epsilon: eps }
+        .build(&null, &mut rng::stream(18, "wc0", &[]), 0)
+        .unwrap();
+    let dist = PancakeDistinguisher::new(d, 2.0, 0.1).unwrap();
+    let stat = dist
+        .statistic(oracle.as_ref(), &mut rng::stream(20, "wc0", &[]))
+        .unwrap();
+    assert_eq!(stat.value, 0.0);
+    assert!(OracleSpec::WorstCase { epsilon: -0.1 }
+        .build(&null, &mut rng::stream(0, "x", &[]), 0)
+        .is_err());
+}
+
+#[test]
+fn worst_case_oracle_defeats_the_test_far_below_sqrt_tau_half() {
+    // At ε = 1.2·ε_worst ≈ 0.64 (ε² ≈ 0.41, a fifth of τ/2 ≈ 2.04) the worst-case oracle makes
+    // the test say "Gaussian" under pancakes too, while the constant-error oracle of the same
+    // L2 error keeps advantage 1. The population statistic at t₁ is S = E_φ[(1 − c)²g²]
+    // (below τ/2 by the margin printed), each trial's per-time mean averages ℓ = 256 i.i.d.
+    // terms of variance V = E_φ[(1 − c)⁴g⁴] − S² (quadrature), and the later times carry
+    // (almost) no signal; the assertion allows at most 3 of 30 trials to say "pancakes", whose
+    // probability is < 1e−6 when the per-trial probability is ≤ 0.01 — the margin below is
+    // checked to be ≥ 4 standard errors (per-trial probability ≈ 3e−5 by the normal
+    // approximation).
+    let d = 8;
+    let dist = PancakeDistinguisher::new(d, 2.0, 0.1).unwrap();
+    let eps = 1.2 * dist.worst_case_breakpoint().unwrap();
+    let at_t1 = PancakeProfile::new(2.0, 0.1)
+        .unwrap()
+        .at_time(0.05)
+        .unwrap();
+    let c = CancellationProfile::for_error(&at_t1, eps).unwrap();
+    let s = c.statistic();
+    let m4 = profile_integral(&at_t1, &|z| {
+        let k = 1.0 - c.fraction(&at_t1, z);
+        phi(z) * (k * at_t1.excess_score(z)).powi(4)
+    });
+    let se = ((m4 - s * s) / 256.0).sqrt();
+    let margin = (dist.decision_level() - s) / se;
+    eprintln!(
+        "ε = {eps}: S = {s}, τ/2 = {}, SE {se}, margin {margin} SE",
+        dist.decision_level()
+    );
+    assert!(margin >= 4.0, "margin {margin} SE");
+    let worst =
+        estimate_advantage(&dist, &OracleSpec::WorstCase { epsilon: eps }, 30, 22, "wc").unwrap();
+    assert_eq!(worst.p_gaussian, 0.0);
+    assert!(worst.p_pancakes <= 0.1, "{worst:?}");
+    let constant = estimate_advantage(
+        &dist,
+        &OracleSpec::ConstantError { epsilon: eps },
+        30,
+        22,
+        "ce",
+    )
+    .unwrap();
+    assert_eq!(constant.advantage, 1.0);
 }

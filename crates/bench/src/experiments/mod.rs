@@ -1,6 +1,7 @@
 //! The experiments of `cargo xtask bench`, each a sweep over one size with trials per point:
 //! one module per experiment, named by its id (`e2_rejection` is E2), plus [`common`] (what the
-//! experiments on g̃ share) and [`pancake_learning`] (not yet part of the suite).
+//! experiments on g̃ share) and [`pancake_learning`] (PL: learning the pancake score with and
+//! without the secret).
 
 pub mod common;
 pub mod e1_unconditional;
@@ -28,5 +29,6 @@ pub fn all() -> Vec<Box<dyn DynExperiment>> {
         Box::new(e6_network_sizes::NetworkSizes),
         Box::new(e7_sensitivity::Sensitivity),
         Box::new(e4_distinguish::Distinguish),
+        Box::new(pancake_learning::PancakeLearning),
     ]
 }
