@@ -228,6 +228,11 @@ impl ReluGraph {
         self.n_inputs
     }
 
+    /// The form of neuron `j` (the neuron is ReLU of it).
+    pub(crate) fn neuron_form(&self, j: usize) -> &Affine {
+        &self.neurons[j]
+    }
+
     /// Number of neurons created so far (before pruning and layering).
     pub fn n_graph_neurons(&self) -> usize {
         self.neurons.len()
@@ -539,13 +544,15 @@ impl Layering {
 
 /// One row of a sparse affine map.
 #[derive(Debug, Clone, PartialEq)]
-struct SparseRow {
-    entries: Vec<(usize, f64)>,
-    bias: f64,
+pub(crate) struct SparseRow {
+    pub(crate) entries: Vec<(usize, f64)>,
+    pub(crate) bias: f64,
 }
 
 impl SparseRow {
-    fn new(mut entries: Vec<(usize, f64)>, bias: f64) -> Self {
+    /// Sorts the entries by index, adds duplicates in the order given and drops zeros (the
+    /// same normalisation as compilation, so rows built outside it compare equal).
+    pub(crate) fn new(mut entries: Vec<(usize, f64)>, bias: f64) -> Self {
         entries.sort_by_key(|e| e.0);
         let mut merged: Vec<(usize, f64)> = Vec::with_capacity(entries.len());
         for (i, c) in entries {
@@ -573,7 +580,8 @@ pub struct SparseLayer {
 }
 
 impl SparseLayer {
-    fn from_rows(n_in: usize, rows: Vec<SparseRow>) -> Self {
+    /// The layer from its rows (each already normalised by [`SparseRow::new`]).
+    pub(crate) fn from_rows(n_in: usize, rows: Vec<SparseRow>) -> Self {
         let mut indptr = vec![0];
         let mut indices = Vec::new();
         let mut weights = Vec::new();
@@ -597,6 +605,23 @@ impl SparseLayer {
     /// Input width.
     pub fn n_in(&self) -> usize {
         self.n_in
+    }
+    /// Row `u` as (input indices, weights, bias).
+    pub(crate) fn row(&self, u: usize) -> (&[u32], &[f64], f64) {
+        let (lo, hi) = (self.indptr[u], self.indptr[u + 1]);
+        (&self.indices[lo..hi], &self.weights[lo..hi], self.bias[u])
+    }
+    /// Row `u` as a [`SparseRow`], its input indices mapped by `map`.
+    pub(crate) fn row_mapped(&self, u: usize, map: impl Fn(usize) -> usize) -> SparseRow {
+        let (idx, w, b) = self.row(u);
+        SparseRow {
+            entries: idx
+                .iter()
+                .zip(w)
+                .map(|(&i, &c)| (map(i as usize), c))
+                .collect(),
+            bias: b,
+        }
     }
     /// Output width.
     pub fn n_out(&self) -> usize {
@@ -658,7 +683,8 @@ pub struct ReluNetwork {
 }
 
 impl ReluNetwork {
-    fn new(n_inputs: usize, layers: Vec<SparseLayer>) -> Result<Self> {
+    /// The network from its layers (widths checked).
+    pub(crate) fn new(n_inputs: usize, layers: Vec<SparseLayer>) -> Result<Self> {
         let mut width = n_inputs;
         for l in &layers {
             if l.n_in != width {
