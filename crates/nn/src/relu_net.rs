@@ -948,6 +948,39 @@ mod tests {
     }
 
     #[test]
+    fn wide_layers_are_fused_without_changing_a_bit() {
+        // 20 000 units in layer 1: a block of 16 rows exceeds ACTIVATIONS_PER_BLOCK, so the
+        // batch runs layers 1–2 fused row by row, while a single row runs them unfused; both
+        // must give the same bits, and agree with the direct graph evaluation to rounding.
+        let mut g = ReluGraph::new(2);
+        let (x, y) = (g.input(0).unwrap(), g.input(1).unwrap());
+        let units: Vec<Affine> = (0..20_000)
+            .map(|k| g.relu(&(&x + -(k as f64) * 1e-4)))
+            .collect();
+        let parts: Vec<(f64, &Affine)> = units
+            .iter()
+            .enumerate()
+            .map(|(k, u)| (((k % 7) as f64 - 3.0) * 0.5, u))
+            .collect();
+        let v = Affine::sum_scaled(parts);
+        let pos = g.relu(&v);
+        let out = vec![&pos + &y, v.clone()];
+        let net = g.compile(&out).unwrap();
+        assert!(16 * net.layers()[0].n_out() > ACTIVATIONS_PER_BLOCK);
+        let mut rng = stream(13, "nn-relu-wide", &[]);
+        let xs = ndarray::Array2::from_shape_fn((37, 2), |_| rng.random_range(-0.5..2.5));
+        let batch = net.eval_owned(xs.view()).unwrap();
+        for (i, row) in xs.rows().into_iter().enumerate() {
+            let single = net.eval_owned(row.insert_axis(Axis(0))).unwrap();
+            assert_eq!(single.row(0), batch.row(i), "row {i}");
+            let direct = g.eval_direct(row.as_slice().unwrap(), &out);
+            for k in 0..2 {
+                assert!((direct[k] - batch[[i, k]]).abs() <= 1e-9 * (1.0 + direct[k].abs()));
+            }
+        }
+    }
+
+    #[test]
     fn simplifications_are_exact() {
         let mut g = ReluGraph::new(1);
         let x = g.input(0).unwrap();
