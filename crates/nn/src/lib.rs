@@ -66,8 +66,8 @@ pub use error::{Error, Result};
 pub use gadgets::{Extension, PiecewiseLinear};
 pub use mlp::{Adam, Dense, Gradients, Mlp, Workspace};
 pub use owf_net::{
-    default_time_grid, owf_network_summary, OwfNetConfig, OwfNetSummary, OwfScoreNetwork,
-    OwfStepSummary, OwfSummaryOptions, OwfTimeNetwork,
+    default_time_grid, owf_network_summary, CompiledOwf, OwfNetConfig, OwfNetSummary,
+    OwfScoreNetwork, OwfStepSummary, OwfSummaryOptions, OwfTimeNetwork,
 };
 pub use projected::ProjectedScore;
 pub use relu_net::{Affine, NetworkSize, Node, ReluGraph, ReluNetwork, SparseLayer};

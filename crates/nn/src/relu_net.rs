@@ -27,6 +27,7 @@ use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::{Add, Mul, Neg, Sub};
 
 /// A source of an affine form: an input coordinate or a neuron of a [`ReluGraph`].
@@ -197,7 +198,7 @@ pub struct ReluGraph {
     neurons: Vec<Affine>,
     /// depth[j] = 1 + the largest depth among neuron j's sources (inputs have depth 0).
     depths: Vec<usize>,
-    dedup: HashMap<FormKey, usize>,
+    dedup: FastMap<FormKey, usize>,
 }
 
 impl ReluGraph {
@@ -208,7 +209,7 @@ impl ReluGraph {
             nonneg_input: vec![false; n_inputs],
             neurons: Vec::new(),
             depths: Vec::new(),
-            dedup: HashMap::new(),
+            dedup: FastMap::default(),
         }
     }
 
@@ -225,6 +226,11 @@ impl ReluGraph {
     /// Number of inputs.
     pub fn n_inputs(&self) -> usize {
         self.n_inputs
+    }
+
+    /// The form of neuron `j` (the neuron is ReLU of it).
+    pub(crate) fn neuron_form(&self, j: usize) -> &Affine {
+        &self.neurons[j]
     }
 
     /// Number of neurons created so far (before pruning and layering).
@@ -393,8 +399,8 @@ impl ReluGraph {
         //    over layer k−1 (layer 0 = the inputs).
         let mut lay = Layering {
             rows: vec![Vec::new(); out_depth - 1],
-            unit: HashMap::new(),
-            row_ids: HashMap::new(),
+            unit: FastMap::default(),
+            row_ids: FastMap::default(),
         };
         for j in 0..self.neurons.len() {
             if needed[j] {
@@ -454,10 +460,44 @@ enum Key {
 struct Layering {
     rows: Vec<Vec<SparseRow>>,
     /// (what, layer) → unit index in that hidden layer.
-    unit: HashMap<(Key, usize), usize>,
+    unit: FastMap<(Key, usize), usize>,
     /// (layer, row) → unit index: identical rows in one layer are one unit.
-    row_ids: HashMap<RowKey, usize>,
+    row_ids: FastMap<RowKey, usize>,
 }
+
+/// The multiply-rotate hash of rustc (FxHash): the graph's maps hash millions of small integer
+/// keys while a g̃ network is built, where std's SipHash was a fifth of the build time. Keys are
+/// the graph's own structure, not adversarial input, so HashDoS resistance is not needed; the
+/// maps are only looked up, never iterated, so the hash cannot change any output.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_u8(&mut self, v: u8) {
+        self.write_u64(u64::from(v));
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// (layer, entries as exact bit patterns, bias bits): identifies a unit's row.
 type RowKey = (usize, Vec<(usize, u64)>, u64);
@@ -504,13 +544,15 @@ impl Layering {
 
 /// One row of a sparse affine map.
 #[derive(Debug, Clone, PartialEq)]
-struct SparseRow {
-    entries: Vec<(usize, f64)>,
-    bias: f64,
+pub(crate) struct SparseRow {
+    pub(crate) entries: Vec<(usize, f64)>,
+    pub(crate) bias: f64,
 }
 
 impl SparseRow {
-    fn new(mut entries: Vec<(usize, f64)>, bias: f64) -> Self {
+    /// Sorts the entries by index, adds duplicates in the order given and drops zeros (the
+    /// same normalisation as compilation, so rows built outside it compare equal).
+    pub(crate) fn new(mut entries: Vec<(usize, f64)>, bias: f64) -> Self {
         entries.sort_by_key(|e| e.0);
         let mut merged: Vec<(usize, f64)> = Vec::with_capacity(entries.len());
         for (i, c) in entries {
@@ -538,7 +580,8 @@ pub struct SparseLayer {
 }
 
 impl SparseLayer {
-    fn from_rows(n_in: usize, rows: Vec<SparseRow>) -> Self {
+    /// The layer from its rows (each already normalised by [`SparseRow::new`]).
+    pub(crate) fn from_rows(n_in: usize, rows: Vec<SparseRow>) -> Self {
         let mut indptr = vec![0];
         let mut indices = Vec::new();
         let mut weights = Vec::new();
@@ -562,6 +605,23 @@ impl SparseLayer {
     /// Input width.
     pub fn n_in(&self) -> usize {
         self.n_in
+    }
+    /// Row `u` as (input indices, weights, bias).
+    pub(crate) fn row(&self, u: usize) -> (&[u32], &[f64], f64) {
+        let (lo, hi) = (self.indptr[u], self.indptr[u + 1]);
+        (&self.indices[lo..hi], &self.weights[lo..hi], self.bias[u])
+    }
+    /// Row `u` as a [`SparseRow`], its input indices mapped by `map`.
+    pub(crate) fn row_mapped(&self, u: usize, map: impl Fn(usize) -> usize) -> SparseRow {
+        let (idx, w, b) = self.row(u);
+        SparseRow {
+            entries: idx
+                .iter()
+                .zip(w)
+                .map(|(&i, &c)| (map(i as usize), c))
+                .collect(),
+            bias: b,
+        }
     }
     /// Output width.
     pub fn n_out(&self) -> usize {
@@ -588,21 +648,6 @@ impl SparseLayer {
         }
         (w, ndarray::Array1::from(self.bias.clone()))
     }
-    fn apply(&self, input: ArrayView2<f64>, mut out: ArrayViewMut2<f64>, relu: bool) {
-        for (inp, mut o) in input.rows().into_iter().zip(out.rows_mut()) {
-            // Contiguous rows (the evaluator's own buffers always are) take the slice path:
-            // no stride arithmetic or bounds checks on the inner gather.
-            match (inp.as_slice(), o.as_slice_mut()) {
-                (Some(inp), Some(o)) => self.apply_row(inp, o, relu),
-                _ => {
-                    let inp = inp.to_vec();
-                    let mut row = vec![0.0; self.bias.len()];
-                    self.apply_row(&inp, &mut row, relu);
-                    o.assign(&ndarray::ArrayView1::from(&row));
-                }
-            }
-        }
-    }
     fn apply_row(&self, inp: &[f64], out: &mut [f64], relu: bool) {
         for (u, o) in out.iter_mut().enumerate() {
             let (lo, hi) = (self.indptr[u], self.indptr[u + 1]);
@@ -626,6 +671,10 @@ pub struct NetworkSize {
     pub depth: usize,
 }
 
+/// Activations per evaluation block and layer above which a layer is fused with the next (see
+/// [`ReluNetwork::eval`]): 2 MiB of `f64`.
+const ACTIVATIONS_PER_BLOCK: usize = 1 << 18;
+
 /// A layered sparse ReLU network (module docs).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReluNetwork {
@@ -634,7 +683,8 @@ pub struct ReluNetwork {
 }
 
 impl ReluNetwork {
-    fn new(n_inputs: usize, layers: Vec<SparseLayer>) -> Result<Self> {
+    /// The network from its layers (widths checked).
+    pub(crate) fn new(n_inputs: usize, layers: Vec<SparseLayer>) -> Result<Self> {
         let mut width = n_inputs;
         for l in &layers {
             if l.n_in != width {
@@ -690,11 +740,14 @@ impl ReluNetwork {
                 got: out.ncols(),
             });
         }
-        // Rows are independent: run them through the layers in blocks, so the activations of a
-        // wide network (10⁶ units for g̃'s interpolants) stay small and in cache instead of one
-        // (batch × width) array per layer, and spread the blocks over rayon's pool (the global
-        // pool unless the caller installs another). Each row's arithmetic is the same whatever
-        // the block or the thread, so the output does not depend on the thread count.
+        // Rows are independent: run them through the layers in blocks of 16, so the activations
+        // stay small and in cache instead of one (batch × width) array per layer, and spread
+        // the blocks over rayon's pool (the global pool unless the caller installs another).
+        // Each block's activation buffers are allocated once and reused layer after layer; a
+        // layer too wide for 16 rows of it to stay in cache (g̃'s interpolants: 10⁵–10⁶ units)
+        // is fused with the next one, one row at a time. Each row's arithmetic is the same
+        // whatever the block, the fusion or the thread, so the output does not depend on the
+        // thread count.
         const ROWS_PER_BLOCK: usize = 16;
         let blocks: Vec<(ArrayView2<f64>, ArrayViewMut2<f64>)> = x
             .axis_chunks_iter(Axis(0), ROWS_PER_BLOCK)
@@ -709,14 +762,78 @@ impl ReluNetwork {
     fn eval_block(&self, xb: ArrayView2<f64>, mut ob: ArrayViewMut2<f64>) {
         let b = xb.nrows();
         let last = self.layers.len() - 1;
-        let mut cur = xb.to_owned();
-        for (k, l) in self.layers.iter().enumerate() {
+        let narrow = |w: usize| b * w <= ACTIVATIONS_PER_BLOCK;
+        let buf = self
+            .layers
+            .iter()
+            .map(SparseLayer::n_out)
+            .chain(std::iter::once(xb.ncols()))
+            .filter(|&w| narrow(w))
+            .max()
+            .unwrap_or(1);
+        let mut cur = vec![0.0; b * buf.max(xb.ncols())];
+        let mut next = vec![0.0; b * buf];
+        let mut scratch: Vec<f64> = Vec::new();
+        let mut w_in = xb.ncols();
+        for (r, row) in xb.rows().into_iter().enumerate() {
+            for (k, v) in row.iter().enumerate() {
+                cur[r * w_in + k] = *v;
+            }
+        }
+        // The last map writes straight into the output rows.
+        let mut write_out = |r: usize, f: &mut dyn FnMut(&mut [f64])| {
+            let mut o = ob.row_mut(r);
+            match o.as_slice_mut() {
+                Some(o) => f(o),
+                None => {
+                    let mut tmp = vec![0.0; o.len()];
+                    f(&mut tmp);
+                    o.assign(&ndarray::ArrayView1::from(&tmp));
+                }
+            }
+        };
+        let mut k = 0;
+        while k <= last {
+            let l = &self.layers[k];
+            let w_out = l.n_out();
             if k == last {
-                l.apply(cur.view(), ob.view_mut(), false);
+                for r in 0..b {
+                    let inp = &cur[r * w_in..(r + 1) * w_in];
+                    write_out(r, &mut |o| l.apply_row(inp, o, false));
+                }
+                k += 1;
+            } else if !narrow(w_out) {
+                // Fuse layers k and k + 1 row by row through one scratch row of layer k.
+                let l2 = &self.layers[k + 1];
+                let w2 = l2.n_out();
+                scratch.resize(w_out, 0.0);
+                for r in 0..b {
+                    l.apply_row(&cur[r * w_in..(r + 1) * w_in], &mut scratch, true);
+                    if k + 1 == last {
+                        write_out(r, &mut |o| l2.apply_row(&scratch, o, false));
+                    } else {
+                        if next.len() < b * w2 {
+                            next.resize(b * w2, 0.0);
+                        }
+                        l2.apply_row(&scratch, &mut next[r * w2..(r + 1) * w2], true);
+                    }
+                }
+                if k + 1 < last {
+                    std::mem::swap(&mut cur, &mut next);
+                    w_in = w2;
+                }
+                k += 2;
             } else {
-                let mut next = Array2::zeros((b, l.n_out()));
-                l.apply(cur.view(), next.view_mut(), true);
-                cur = next;
+                for r in 0..b {
+                    l.apply_row(
+                        &cur[r * w_in..(r + 1) * w_in],
+                        &mut next[r * w_out..(r + 1) * w_out],
+                        true,
+                    );
+                }
+                std::mem::swap(&mut cur, &mut next);
+                w_in = w_out;
+                k += 1;
             }
         }
     }
@@ -827,6 +944,39 @@ mod tests {
         for (i, row) in x.rows().into_iter().enumerate() {
             let single = net.eval_owned(row.insert_axis(Axis(0))).unwrap();
             assert_eq!(single.row(0), one.row(i), "row {i}");
+        }
+    }
+
+    #[test]
+    fn wide_layers_are_fused_without_changing_a_bit() {
+        // 20 000 units in layer 1: a block of 16 rows exceeds ACTIVATIONS_PER_BLOCK, so the
+        // batch runs layers 1–2 fused row by row, while a single row runs them unfused; both
+        // must give the same bits, and agree with the direct graph evaluation to rounding.
+        let mut g = ReluGraph::new(2);
+        let (x, y) = (g.input(0).unwrap(), g.input(1).unwrap());
+        let units: Vec<Affine> = (0..20_000)
+            .map(|k| g.relu(&(&x + -(k as f64) * 1e-4)))
+            .collect();
+        let parts: Vec<(f64, &Affine)> = units
+            .iter()
+            .enumerate()
+            .map(|(k, u)| (((k % 7) as f64 - 3.0) * 0.5, u))
+            .collect();
+        let v = Affine::sum_scaled(parts);
+        let pos = g.relu(&v);
+        let out = vec![&pos + &y, v.clone()];
+        let net = g.compile(&out).unwrap();
+        assert!(16 * net.layers()[0].n_out() > ACTIVATIONS_PER_BLOCK);
+        let mut rng = stream(13, "nn-relu-wide", &[]);
+        let xs = ndarray::Array2::from_shape_fn((37, 2), |_| rng.random_range(-0.5..2.5));
+        let batch = net.eval_owned(xs.view()).unwrap();
+        for (i, row) in xs.rows().into_iter().enumerate() {
+            let single = net.eval_owned(row.insert_axis(Axis(0))).unwrap();
+            assert_eq!(single.row(0), batch.row(i), "row {i}");
+            let direct = g.eval_direct(row.as_slice().unwrap(), &out);
+            for k in 0..2 {
+                assert!((direct[k] - batch[[i, k]]).abs() <= 1e-9 * (1.0 + direct[k].abs()));
+            }
         }
     }
 

@@ -10,7 +10,7 @@ use crate::report::{ExperimentReport, SummaryEntry, ValueTable};
 use hardiff_dist::ou_time::ve_sigma_to_ou_time;
 use hardiff_dist::owf_dist::{OwfDistribution, OwfParams};
 use hardiff_dist::{rng, CountingScore, Score};
-use hardiff_nn::owf_net::{OwfNetConfig, OwfScoreNetwork};
+use hardiff_nn::owf_net::{CompiledOwf, OwfNetConfig, OwfScoreNetwork};
 use hardiff_nn::NetworkSize;
 use hardiff_owf::Candidate;
 use hardiff_sde::{SamplerConfig, SamplerKind};
@@ -43,13 +43,20 @@ impl E1Score {
     }
 }
 
-/// One E1 point: input bits n (m = n) and the score to sample with.
+/// One E1 point: input bits n (m = n), the score to sample with and the candidate f.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct E1Point {
     /// Input bits n (= output bits m).
     pub n: usize,
     /// The score.
     pub score: E1Score,
+    /// The candidate f (BLAKE3 where a point file predates the field).
+    #[serde(default = "blake3")]
+    pub f: Candidate,
+}
+
+fn blake3() -> Candidate {
+    Candidate::Blake3
 }
 
 /// What one E1 point measures.
@@ -81,32 +88,44 @@ pub struct E1Outcome {
     pub build_seconds: f64,
     /// The largest network over the grid (network variant only).
     pub network: Option<NetworkSize>,
+    /// Nonzero weights summed over the grid's networks: the weights one sample's trajectory
+    /// evaluates (network variant only).
+    #[serde(default)]
+    pub network_weights_per_trajectory: Option<usize>,
 }
 
 struct E1Config {
     ns: Vec<usize>,
-    network_ns: Vec<usize>,
+    /// Candidates and sizes of the network variant.
+    network: Vec<(Candidate, Vec<usize>)>,
     samples: usize,
+    /// Samples of the network variant (its evaluations cost 10⁶–10⁷ weights each).
+    network_samples: usize,
     steps: usize,
-    /// Grid steps of the network variant: one network is built per grid time, and those at
-    /// σ ≈ β/8 need ~10⁵ interpolation knots per coordinate (seconds to minutes each).
+    /// Grid steps of the network variant: one network per grid time, f's circuit compiled
+    /// once and shared (hardiff-nn's `CompiledOwf`); those at σ ≈ β/8 have ~10⁵ interpolation
+    /// knots per coordinate.
     network_steps: usize,
 }
 
 fn e1_config(scale: Scale) -> E1Config {
     match scale {
-        // The network variant runs at the default scale only (its construction dominates).
         Scale::Quick => E1Config {
             ns: vec![4, 8, 16, 32, 64],
-            network_ns: vec![],
+            network: vec![(Candidate::Goldreich, vec![6, 8, 10])],
             samples: 32,
+            network_samples: 32,
             steps: 40,
-            network_steps: 0,
+            network_steps: 12,
         },
         Scale::Default => E1Config {
             ns: vec![4, 8, 16, 32, 64, 128, 256],
-            network_ns: vec![3, 4, 6, 8],
+            network: vec![
+                (Candidate::Blake3, vec![4, 8, 12, 16]),
+                (Candidate::Goldreich, vec![6, 8, 12, 16]),
+            ],
             samples: 64,
+            network_samples: 32,
             steps: 80,
             network_steps: 16,
         },
@@ -131,30 +150,34 @@ impl Experiment for UnconditionalSampling {
                 E1Point {
                     n,
                     score: E1Score::Efficient,
+                    f: Candidate::Blake3,
                 },
             )
         });
-        let net = cfg.network_ns.iter().map(|&n| {
-            PointSpec::new(
-                format!("network-n={n:03}"),
-                E1Point {
-                    n,
-                    score: E1Score::Network,
-                },
-            )
+        let net = cfg.network.iter().flat_map(|(f, ns)| {
+            ns.iter().map(move |&n| {
+                PointSpec::new(
+                    format!("network-{f}-n={n:03}"),
+                    E1Point {
+                        n,
+                        score: E1Score::Network,
+                        f: *f,
+                    },
+                )
+            })
         });
         eff.chain(net).collect()
     }
     fn run_point(&self, ctx: &PointContext, point: &E1Point) -> Result<E1Outcome> {
-        let &E1Point { n, score } = point;
+        let &E1Point { n, score, f: kind } = point;
         let cfg = e1_config(ctx.scale);
-        // The network variant uses the GF(2)-linear control: building a BLAKE3 network for every
-        // grid time costs minutes per point (E6 reports BLAKE3's network sizes).
-        let kind = match score {
-            E1Score::Efficient => Candidate::Blake3,
-            E1Score::Network => Candidate::Linear,
+        // BLAKE3's seed stream is the one the efficient points always used; other candidates
+        // get their own.
+        let f_seed = match kind {
+            Candidate::Blake3 => rng::stream(ctx.seed, "E1/f", &[n as u64]).random(),
+            other => rng::stream(ctx.seed, &format!("E1/f/{other}"), &[n as u64]).random(),
         };
-        let f = kind.build_arc(n, n, rng::stream(ctx.seed, "E1/f", &[n as u64]).random())?;
+        let f = kind.build_arc(n, n, f_seed)?;
         let dist = OwfDistribution::new(f.clone(), OwfParams::default_rule(n, n)?)?;
         // Stop at σ(t_min) = β/8 so that the f-part's signs (±β) are resolved.
         let t_min = ve_sigma_to_ou_time(dist.params().amplitude() / 8.0);
@@ -167,22 +190,38 @@ impl Experiment for UnconditionalSampling {
             .with_t_min(t_min);
         let gates = f.compile().size();
         let start = Instant::now();
-        let (score_obj, build_seconds, size): (Box<dyn Score>, f64, Option<NetworkSize>) =
-            match score {
-                E1Score::Efficient => (Box::new(dist.efficient_score()), 0.0, None),
-                E1Score::Network => {
-                    let grid = config.time_grid()?;
-                    let net =
-                        OwfScoreNetwork::build(&dist, grid.times(), &OwfNetConfig::default())?;
-                    let size = net.max_size();
-                    (Box::new(net), start.elapsed().as_secs_f64(), Some(size))
-                }
-            };
+        let (score_obj, build_seconds, size, per_trajectory): (
+            Box<dyn Score>,
+            f64,
+            Option<NetworkSize>,
+            Option<usize>,
+        ) = match score {
+            E1Score::Efficient => (Box::new(dist.efficient_score()), 0.0, None, None),
+            E1Score::Network => {
+                // f compiled once, one network per grid time spliced from it
+                // (docs/math.md §5 "As a ReLU network").
+                let grid = config.time_grid()?;
+                let compiled = CompiledOwf::new(&dist, &OwfNetConfig::default())?;
+                let net = OwfScoreNetwork::from_compiled(&compiled, grid.times())?;
+                let size = net.max_size();
+                let total = net.steps().iter().map(|s| s.network.size().weights).sum();
+                (
+                    Box::new(net),
+                    start.elapsed().as_secs_f64(),
+                    Some(size),
+                    Some(total),
+                )
+            }
+        };
         let counted = CountingScore::new(score_obj);
         let f_before = f.evaluations();
         let mut stream = rng::stream(ctx.seed, "E1/sample", &[n as u64]);
         let sample_start = Instant::now();
-        let out = hardiff_sde::sample(&counted, &config, cfg.samples, &mut stream)?;
+        let samples = match score {
+            E1Score::Efficient => cfg.samples,
+            E1Score::Network => cfg.network_samples,
+        };
+        let out = hardiff_sde::sample(&counted, &config, samples, &mut stream)?;
         let sample_seconds = sample_start.elapsed().as_secs_f64();
         let f_evals = f.evaluations() - f_before;
         let decoded = dist.decode_batch(out.samples.view())?;
@@ -193,17 +232,19 @@ impl Experiment for UnconditionalSampling {
             }
         }
         let score_evals = counted.counter().get();
-        // Elementary work: each score evaluation touches d = 2n coordinates (or every nonzero
-        // weight of the network); each f-evaluation costs its circuit's gates.
-        let work = match size {
-            Some(s) => score_evals as f64 * s.weights as f64,
+        // Elementary work: each score evaluation touches d = 2n coordinates, and each
+        // f-evaluation costs its circuit's gates; with the network, each evaluation at grid time
+        // t costs every nonzero weight of t's network (one evaluation per sample and grid time:
+        // score_evals / steps trajectories, each through the whole grid).
+        let work = match per_trajectory {
+            Some(w) => score_evals as f64 / steps as f64 * w as f64,
             None => score_evals as f64 * (2 * n) as f64 + f_evals as f64 * gates as f64,
         };
         Ok(E1Outcome {
             n,
             score,
             f: kind,
-            samples: cfg.samples,
+            samples,
             steps,
             score_evals,
             f_evals,
@@ -213,6 +254,7 @@ impl Experiment for UnconditionalSampling {
             sample_seconds,
             build_seconds,
             network: size,
+            network_weights_per_trajectory: per_trajectory,
         })
     }
     fn summarise(
@@ -231,6 +273,8 @@ impl Experiment for UnconditionalSampling {
             "work_per_sample",
             "seconds_per_sample",
             "network_weights",
+            "f",
+            "network_weights_per_sample",
         ]);
         let mut curves: std::collections::BTreeMap<String, Curve> = Default::default();
         let mut plot = LinePlot::new(
@@ -243,7 +287,10 @@ impl Experiment for UnconditionalSampling {
             let v = &rec.result;
             let samples = v.samples as f64;
             let work = v.work / samples;
-            let label = v.score.name().to_string();
+            let label = match v.score {
+                E1Score::Efficient => v.score.name().to_string(),
+                E1Score::Network => format!("{}/{}", v.score.name(), v.f),
+            };
             table.push(vec![
                 json!(label),
                 json!(v.n),
@@ -255,6 +302,9 @@ impl Experiment for UnconditionalSampling {
                 json!(v.sample_seconds / samples),
                 v.network
                     .map_or(serde_json::Value::Null, |s| json!(s.weights)),
+                json!(v.f),
+                v.network_weights_per_trajectory
+                    .map_or(serde_json::Value::Null, |w| json!(w)),
             ]);
             curves
                 .entry(label)
@@ -268,15 +318,15 @@ impl Experiment for UnconditionalSampling {
                 curve.iter().map(|(n, w)| (*n, w[0])).collect(),
                 SeriesStyle::LinePoints,
             ));
-            // The network variant spans n = 3…8 only (its construction is slow): too short a
-            // range to tell n^b from e^{cn}, so it is reported but not fitted; E6 fits the
-            // network size over n = 8…64.
-            if curve.len() >= 3 && label != "network" {
+            if curve.len() >= 3 {
                 let fit = fit_scaling(curve, 100, 1)?;
-                let f = "blake3";
+                let name = match label.split_once('/') {
+                    Some((score, f)) => format!("{score}-score/{f}"),
+                    None => format!("{label}-score/blake3"),
+                };
                 fits.push(SummaryEntry::new(
                     "E1",
-                    &format!("{label}-score/{f}"),
+                    &name,
                     "input_bits",
                     "work_per_sample",
                     GrowthClass::Polynomial,
@@ -287,12 +337,13 @@ impl Experiment for UnconditionalSampling {
             }
         }
         plot.save(&out.join("E1-work.svg"))?;
-        let markdown = "DDPM-ancestral sampling (hardiff-sde) of g̃ with m = n (BLAKE3 for the efficient score; the GF(2)-linear control for the \
-            constructed network, whose per-time construction for BLAKE3 is too slow for the bench), down to σ(t_min) = β/8; a sample is *valid* when \
-            its decoded output bits equal f(decoded input bits). Work per sample counts, per score evaluation, the 2n coordinates \
-            touched plus the circuit gates of each f-evaluation (efficient score: f is evaluated once per point in the rounding \
-            regime, σ ≤ σ_c), or every nonzero weight of the constructed network. The efficient score's work grows polynomially in n (fit; the network \
-            variant spans too few sizes to fit, and E6 fits network size), and every sample is valid: unconditional sampling of the hard instance is easy, as the theorem says."
+        let markdown = "DDPM-ancestral sampling (hardiff-sde) of g̃ with m = n, down to σ(t_min) = β/8, with the efficient score (BLAKE3) and with the \
+            constructed ReLU network of docs/math.md §5 (BLAKE3 and Goldreich's function: f's circuit compiled once, one network per grid time \
+            spliced from it); a sample is *valid* when its decoded output bits equal f(decoded input bits). Work per sample counts, per score \
+            evaluation, the 2n coordinates touched plus the circuit gates of each f-evaluation (efficient score: f is evaluated once per point in \
+            the rounding regime, σ ≤ σ_c), or, with the network, every nonzero weight of each grid time's network \
+            (network_weights_per_sample). Work grows polynomially in n for every score and candidate (fits), and every sample is valid: \
+            unconditional sampling of the hard instance is easy, as the theorem says."
             .to_string();
         Ok(ExperimentReport {
             table,
