@@ -92,10 +92,17 @@ fn mixture_rows_are_the_documented_draw() {
                 for (q, zj) in g.eigenvectors().row(r).iter().zip(&z) {
                     acc += q * zj;
                 }
-                assert_eq!(got[[i, r]], g.mean()[r] + acc, "d = {d}, row {i}, coordinate {r}");
+                assert_eq!(
+                    got[[i, r]],
+                    g.mean()[r] + acc,
+                    "d = {d}, row {i}, coordinate {r}"
+                );
             }
         }
-        assert!(seen.iter().all(|&c| c > 0), "every component drawn: {seen:?}");
+        assert!(
+            seen.iter().all(|&c| c > 0),
+            "every component drawn: {seen:?}"
+        );
     }
 }
 
@@ -105,7 +112,11 @@ fn owf_stream_fill_equals_the_dyn_fill_and_counts_one_evaluation_per_row() {
     let law = OwfDistribution::with_default_params(f.clone()).expect("valid law");
     let before = f.evaluations();
     let [a, b, c, col] = fills(&law, 300, "stream-fill/owf");
-    assert_eq!(f.evaluations() - before, 4 * 300, "one counted evaluation per row");
+    assert_eq!(
+        f.evaluations() - before,
+        4 * 300,
+        "one counted evaluation per row"
+    );
     assert_eq!(a, b);
     assert_eq!(a, c);
     assert_eq!(a, col);

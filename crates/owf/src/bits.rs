@@ -377,7 +377,11 @@ mod tests {
             *valid.last_mut().unwrap() &= last_word_mask(len);
             let mut b = Bits::zeros(len);
             b.assign_words(&valid).unwrap();
-            assert_eq!(b, Bits::from_words(valid.clone(), len).unwrap(), "len {len}");
+            assert_eq!(
+                b,
+                Bits::from_words(valid.clone(), len).unwrap(),
+                "len {len}"
+            );
             // Wrong word count or a bit at or beyond len: typed errors, b unchanged.
             assert!(matches!(
                 b.assign_words(&valid[1..]),
