@@ -211,7 +211,9 @@ impl DiscreteGaussian {
         self.log_pmf(z).exp()
     }
 
-    /// Draws the index k of z = c + hk exactly (module docs).
+    /// Draws the index k of z = c + hk exactly (module docs). Inlined: it is the inner loop
+    /// of g̃'s prior draws (n per draw, docs/math.md §5).
+    #[inline]
     pub fn sample_index<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         let reduced = match &self.method {
             Method::Inversion { first, cdf, guide } => {

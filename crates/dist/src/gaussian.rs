@@ -246,7 +246,7 @@ impl Gaussian {
 
     /// Writes `n` rows x = μ + Q diag(√λ) z, z ~ N(0, I), into `out` (shape (n, d)), row by
     /// row (the d normals of row i before any of row i + 1). No allocation per row.
-    fn fill_samples(&self, rng: &mut dyn rand::RngCore, out: ArrayViewMut2<f64>) {
+    fn fill_samples<R: rand::RngCore + ?Sized>(&self, rng: &mut R, out: ArrayViewMut2<f64>) {
         let draw = PointDraw::new(self);
         for_each_row(out, |_, x| draw.point(rng, x));
     }
@@ -294,22 +294,42 @@ impl PointDraw {
     }
 
     /// One point into `x` (length d): z_j = √λ_j · N(0, 1) in index order, then
-    /// x_i = μ_i + Σ_j Q_ij z_j (the sum in index order, as a length-d dot product). The z live
-    /// in a stack array for d ≤ 4 (the common small case), else in a scratch row.
+    /// x_i = μ_i + Σ_j Q_ij z_j (the sum in index order, as a length-d dot product). Generic
+    /// over the generator so that a concrete stream draws without a virtual call per number;
+    /// d ≤ 4 (the common small case) runs fully unrolled on stack arrays, larger d through a
+    /// scratch row. Every path computes the same numbers in the same order.
     #[inline]
-    fn point(&self, rng: &mut dyn rand::RngCore, x: &mut [f64]) {
-        let d = x.len();
-        if d <= 4 {
-            let mut z = [0.0; 4];
-            self.point_with(rng, &mut z[..d], x);
-        } else {
-            let mut z = vec![0.0; d];
-            self.point_with(rng, &mut z, x);
+    fn point<R: rand::RngCore + ?Sized>(&self, rng: &mut R, x: &mut [f64]) {
+        match x.len() {
+            1 => self.point_fixed::<1, R>(rng, x),
+            2 => self.point_fixed::<2, R>(rng, x),
+            3 => self.point_fixed::<3, R>(rng, x),
+            4 => self.point_fixed::<4, R>(rng, x),
+            d => {
+                let mut z = vec![0.0; d];
+                self.point_with(rng, &mut z, x);
+            }
         }
     }
 
-    #[inline]
-    fn point_with(&self, rng: &mut dyn rand::RngCore, z: &mut [f64], x: &mut [f64]) {
+    /// [`PointDraw::point`] for d = D known at compile time.
+    #[inline(always)]
+    fn point_fixed<const D: usize, R: rand::RngCore + ?Sized>(&self, rng: &mut R, x: &mut [f64]) {
+        let mut z = [0.0; D];
+        for (zi, s) in z.iter_mut().zip(&self.sd[..D]) {
+            *zi = s * rng.sample::<f64, _>(StandardNormal);
+        }
+        let q = &self.q[..D * D];
+        for (i, xi) in x[..D].iter_mut().enumerate() {
+            let mut acc = 0.0;
+            for (qj, zj) in q[i * D..(i + 1) * D].iter().zip(&z) {
+                acc += qj * zj;
+            }
+            *xi = self.mean[i] + acc;
+        }
+    }
+
+    fn point_with<R: rand::RngCore + ?Sized>(&self, rng: &mut R, z: &mut [f64], x: &mut [f64]) {
         for (zi, s) in z.iter_mut().zip(&self.sd) {
             *zi = s * rng.sample::<f64, _>(StandardNormal);
         }
@@ -444,6 +464,12 @@ impl SampleBatch for Gaussian {
 
     /// The rows of [`SampleBatch::sample_batch`], into `out` without allocating per row.
     fn fill_batch(&self, rng: &mut dyn rand::RngCore, out: ArrayViewMut2<f64>) {
+        self.fill_samples(rng, out);
+    }
+
+    /// [`SampleBatch::fill_batch`] from a concrete stream: the same numbers, without a
+    /// virtual call per random number.
+    fn fill_batch_stream(&self, rng: &mut crate::rng::Rng, out: ArrayViewMut2<f64>) {
         self.fill_samples(rng, out);
     }
 }
@@ -699,30 +725,95 @@ impl GaussianMixture {
 
     /// Fills the rows of `out` (row by row: one uniform for the component k, then that
     /// component's d normals) and reports each row's k to `label`. Allocates only the
-    /// per-component transforms, once per call.
-    fn fill_rows(
+    /// per-component transforms, once per call. For d ≤ 4 and a standard-layout `out` (every
+    /// buffer of rejection sampling) the rows are drawn by a loop specialised to d, with the
+    /// same numbers in the same order.
+    fn fill_rows<R: rand::RngCore + ?Sized>(
         &self,
-        rng: &mut dyn rand::RngCore,
-        out: ArrayViewMut2<f64>,
+        rng: &mut R,
+        mut out: ArrayViewMut2<f64>,
         mut label: impl FnMut(usize),
     ) {
         let draws: Vec<PointDraw> = self.components.iter().map(PointDraw::new).collect();
-        let weights = self.weights.to_vec();
+        // k = the first j with u < w_0 + … + w_j (partial sums in index order), else the last.
+        let cumulative: Vec<f64> = self
+            .weights
+            .iter()
+            .scan(0.0, |acc, w| {
+                *acc += w;
+                Some(*acc)
+            })
+            .collect();
         let last = self.components.len() - 1;
-        for_each_row(out, |_, x| {
-            let u: f64 = rng.random();
-            let mut acc = 0.0;
-            let mut k = last;
-            for (j, w) in weights.iter().enumerate() {
-                acc += w;
-                if u < acc {
-                    k = j;
-                    break;
-                }
+        let component = |u: f64| cumulative.iter().position(|&c| u < c).unwrap_or(last);
+        if let Some(flat) = out.as_slice_mut() {
+            match self.dim() {
+                1 => return fill_rows_fixed::<1, R>(&draws, component, rng, flat, label),
+                2 => return fill_rows_fixed::<2, R>(&draws, component, rng, flat, label),
+                3 => return fill_rows_fixed::<3, R>(&draws, component, rng, flat, label),
+                4 => return fill_rows_fixed::<4, R>(&draws, component, rng, flat, label),
+                _ => {}
             }
+        }
+        for_each_row(out, |_, x| {
+            let k = component(rng.random());
             label(k);
             draws[k].point(rng, x);
         });
+    }
+}
+
+/// [`PointDraw`] for d = D known at compile time, in stack arrays.
+struct FixedDraw<const D: usize> {
+    mean: [f64; D],
+    /// Q by rows.
+    q: [[f64; D]; D],
+    sd: [f64; D],
+}
+
+impl<const D: usize> FixedDraw<D> {
+    fn new(p: &PointDraw) -> Self {
+        let mut q = [[0.0; D]; D];
+        for (row, src) in q.iter_mut().zip(p.q.chunks_exact(D)) {
+            row.copy_from_slice(src);
+        }
+        Self {
+            mean: p.mean[..D].try_into().expect("D means"),
+            q,
+            sd: p.sd[..D].try_into().expect("D deviations"),
+        }
+    }
+
+    /// [`PointDraw::point`]: the same numbers in the same order.
+    #[inline(always)]
+    fn point<R: rand::RngCore + ?Sized>(&self, rng: &mut R, x: &mut [f64; D]) {
+        let mut z = [0.0; D];
+        for (zi, s) in z.iter_mut().zip(&self.sd) {
+            *zi = s * rng.sample::<f64, _>(StandardNormal);
+        }
+        for ((xi, m), q) in x.iter_mut().zip(&self.mean).zip(&self.q) {
+            let mut acc = 0.0;
+            for (qj, zj) in q.iter().zip(&z) {
+                acc += qj * zj;
+            }
+            *xi = m + acc;
+        }
+    }
+}
+
+/// The rows of [`GaussianMixture::fill_rows`] for d = D, into a standard-layout buffer.
+fn fill_rows_fixed<const D: usize, R: rand::RngCore + ?Sized>(
+    draws: &[PointDraw],
+    component: impl Fn(f64) -> usize,
+    rng: &mut R,
+    flat: &mut [f64],
+    mut label: impl FnMut(usize),
+) {
+    let fixed: Vec<FixedDraw<D>> = draws.iter().map(FixedDraw::new).collect();
+    for x in flat.chunks_exact_mut(D) {
+        let k = component(rng.random());
+        label(k);
+        fixed[k].point(rng, x.try_into().expect("rows of D columns"));
     }
 }
 
@@ -812,6 +903,12 @@ impl SampleBatch for GaussianMixture {
 
     /// The rows of [`SampleBatch::sample_batch`], into `out` without allocating per row.
     fn fill_batch(&self, rng: &mut dyn rand::RngCore, out: ArrayViewMut2<f64>) {
+        self.fill_rows(rng, out, |_| {});
+    }
+
+    /// [`SampleBatch::fill_batch`] from a concrete stream: the same numbers, without a
+    /// virtual call per random number.
+    fn fill_batch_stream(&self, rng: &mut crate::rng::Rng, out: ArrayViewMut2<f64>) {
         self.fill_rows(rng, out, |_| {});
     }
 }

@@ -97,6 +97,9 @@ macro_rules! forward_traits {
             fn fill_batch(&self, rng: &mut dyn rand::RngCore, out: ArrayViewMut2<f64>) {
                 (**self).fill_batch(rng, out)
             }
+            fn fill_batch_stream(&self, rng: &mut crate::rng::Rng, out: ArrayViewMut2<f64>) {
+                (**self).fill_batch_stream(rng, out)
+            }
         }
         impl<S: LogDensity + ?Sized> LogDensity for $ptr {
             fn log_density(
@@ -216,6 +219,15 @@ pub trait SampleBatch: Dimension + Send + Sync {
     fn fill_batch(&self, rng: &mut dyn rand::RngCore, mut out: ArrayViewMut2<f64>) {
         let x = self.sample_batch(rng, out.nrows());
         out.assign(&x);
+    }
+
+    /// [`SampleBatch::fill_batch`] from the concrete stream type [`crate::rng::Rng`] (ChaCha12,
+    /// what [`crate::rng::stream`] returns): **the same numbers** as `fill_batch` on the same
+    /// stream. It exists for speed: a law that overrides it draws through the concrete type,
+    /// without a virtual call per random number (rejection sampling's blocks call it,
+    /// docs/math.md §6). The provided method forwards to `fill_batch`.
+    fn fill_batch_stream(&self, rng: &mut crate::rng::Rng, out: ArrayViewMut2<f64>) {
+        self.fill_batch(rng, out);
     }
 }
 

@@ -89,6 +89,34 @@ impl Bits {
         })
     }
 
+    /// Overwrites every bit with packed `words`, keeping the length: the bits
+    /// [`Bits::from_words`]`(words, len)` gives, without allocating. For hot loops that rebuild
+    /// one buffer per item (e.g. the seed of every draw of g̃, docs/math.md §5), where setting
+    /// bit by bit costs a bounds check and a branch per bit.
+    ///
+    /// Errors: `words.len() != ⌈len/64⌉`, or a bit at or beyond `len` is set (then `self` is
+    /// unchanged).
+    pub fn assign_words(&mut self, words: &[u64]) -> Result<()> {
+        if words.len() != self.words.len() {
+            return Err(Error::LengthMismatch {
+                what: "number of 64-bit words",
+                expected: self.words.len(),
+                got: words.len(),
+            });
+        }
+        if let Some(&last) = words.last() {
+            let stray = last & !last_word_mask(self.len);
+            if stray != 0 {
+                return Err(Error::StrayBits {
+                    len: self.len,
+                    bit: (words.len() - 1) * 64 + stray.trailing_zeros() as usize,
+                });
+            }
+        }
+        self.words.copy_from_slice(words);
+        Ok(())
+    }
+
     /// The `len`-bit vector whose bit `i` is bit `i` of `value` (`len ≤ 64`, `value < 2^len`).
     pub fn from_u64(value: u64, len: usize) -> Result<Self> {
         if len > 64 {
@@ -338,6 +366,38 @@ impl fmt::Debug for Bits {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn assign_words_equals_from_words_and_rejects_bad_words() {
+        for len in [1, 12, 64, 70, 256, 300] {
+            let words: Vec<u64> = (0..words_for(len) as u64)
+                .map(|k| 0x9e37_79b9_7f4a_7c15u64.wrapping_mul(k + 1))
+                .collect();
+            let mut valid = words.clone();
+            *valid.last_mut().unwrap() &= last_word_mask(len);
+            let mut b = Bits::zeros(len);
+            b.assign_words(&valid).unwrap();
+            assert_eq!(
+                b,
+                Bits::from_words(valid.clone(), len).unwrap(),
+                "len {len}"
+            );
+            // Wrong word count or a bit at or beyond len: typed errors, b unchanged.
+            assert!(matches!(
+                b.assign_words(&valid[1..]),
+                Err(Error::LengthMismatch { .. })
+            ));
+            if len % 64 != 0 {
+                let mut stray = valid.clone();
+                *stray.last_mut().unwrap() |= 1 << (len % 64);
+                assert!(matches!(
+                    b.assign_words(&stray),
+                    Err(Error::StrayBits { len: l, bit }) if l == len && bit == len
+                ));
+            }
+            assert_eq!(b, Bits::from_words(valid, len).unwrap());
+        }
+    }
 
     #[test]
     fn hex_round_trip_and_documented_example() {

@@ -161,11 +161,14 @@ impl OwfDistribution {
 
     /// Fills the rows of `out` (n + m columns) with exact samples of g̃ and returns their seeds,
     /// row by row: the n coordinates (the stream order of [`OwfDistribution::draw_row`]), then f
-    /// on the seed (one counted evaluation, no randomness), with one seed buffer reused for
-    /// every row. `keep_seeds = false` returns no seeds (nothing allocated for them).
-    fn fill_with_seeds(
+    /// on the seed (no randomness), with one seed buffer reused for every row. f's counter is
+    /// advanced by the number of rows once, before the rows (the count of one counted evaluation
+    /// per row, without an atomic increment per row shared by every thread). Generic over the
+    /// generator so that a concrete stream draws without a virtual call per number.
+    /// `keep_seeds = false` returns no seeds (nothing allocated for them).
+    fn fill_with_seeds<R: RngCore + ?Sized>(
         &self,
-        rng: &mut dyn RngCore,
+        rng: &mut R,
         mut out: ArrayViewMut2<f64>,
         keep_seeds: bool,
     ) -> Vec<Bits> {
@@ -176,16 +179,21 @@ impl OwfDistribution {
         let beta = self.inner.params.amplitude();
         let mut seeds = Vec::with_capacity(if keep_seeds { out.nrows() } else { 0 });
         let mut seed = Bits::zeros(n);
-        for mut row in out.rows_mut() {
-            for i in 0..n {
-                let z = law.point(law.sample_index(rng));
-                row[i] = z;
-                seed.set(i, z > 0.0);
+        let mut seed_words = vec![0u64; n.div_ceil(64)];
+        f.counter().add(out.nrows() as u64);
+        let mut draw = |row: &mut [f64]| {
+            let (z, u) = row.split_at_mut(n);
+            seed_words.fill(0);
+            for (i, zi) in z.iter_mut().enumerate() {
+                *zi = law.point(law.sample_index(rng));
+                seed_words[i / 64] |= u64::from(*zi > 0.0) << (i % 64);
             }
-            let y = f.eval(&seed).expect("the seed has n bits by construction");
+            seed.assign_words(&seed_words)
+                .expect("⌈n/64⌉ words with no bit at or beyond n");
+            let y = f.eval_uncounted(&seed);
             let words = y.words();
-            for j in 0..m {
-                row[n + j] = if (words[j / 64] >> (j % 64)) & 1 == 1 {
+            for (j, uj) in u.iter_mut().enumerate() {
+                *uj = if (words[j / 64] >> (j % 64)) & 1 == 1 {
                     beta
                 } else {
                     -beta
@@ -193,6 +201,15 @@ impl OwfDistribution {
             }
             if keep_seeds {
                 seeds.push(seed.clone());
+            }
+        };
+        if let Some(flat) = out.as_slice_mut() {
+            flat.chunks_exact_mut(n + m).for_each(&mut draw);
+        } else {
+            let mut row = vec![0.0; n + m];
+            for mut dst in out.rows_mut() {
+                draw(&mut row);
+                dst.assign(&ndarray::ArrayView1::from(&row[..]));
             }
         }
         seeds
@@ -334,6 +351,12 @@ impl SampleBatch for OwfDistribution {
     /// The rows of [`SampleBatch::sample_batch`], into `out` (no seeds kept, one seed buffer
     /// reused).
     fn fill_batch(&self, rng: &mut dyn RngCore, out: ArrayViewMut2<f64>) {
+        self.fill_with_seeds(rng, out, false);
+    }
+
+    /// [`SampleBatch::fill_batch`] from a concrete stream: the same numbers, without a
+    /// virtual call per random number.
+    fn fill_batch_stream(&self, rng: &mut crate::rng::Rng, out: ArrayViewMut2<f64>) {
         self.fill_with_seeds(rng, out, false);
     }
 }

@@ -105,19 +105,38 @@ impl OneWayFunction for Blake3Keyed {
     }
 
     fn eval_uncounted(&self, x: &Bits) -> Bits {
-        // n ≤ 512: the input fits one 64-byte block on the stack, and the output words are
-        // built on the stack (Bits stores ≤ 256 bits inline): no allocation, no extra copies.
+        // n ≤ 512: the input is one block. On little-endian targets Bits' words already are
+        // the packed bytes, hashed in place: copying them to a fresh buffer first costs more
+        // than the copy (the hash's 16- and 32-byte loads cannot forward from 8-byte stores).
+        let nbytes = self.input_bits.div_ceil(8);
+        #[cfg(target_endian = "little")]
+        let bytes = {
+            let all = zerocopy::IntoBytes::as_bytes(x.words());
+            // (An input of another length than n gives an unspecified result, not a panic.)
+            all.get(..nbytes).unwrap_or(all)
+        };
+        #[cfg(not(target_endian = "little"))]
         let mut block = [0u8; 64];
-        for (chunk, w) in block.chunks_exact_mut(8).zip(x.words()) {
-            chunk.copy_from_slice(&w.to_le_bytes());
-        }
-        let bytes = &block[..self.input_bits.div_ceil(8)];
+        #[cfg(not(target_endian = "little"))]
+        let bytes = {
+            for (chunk, w) in block.chunks_exact_mut(8).zip(x.words()) {
+                chunk.copy_from_slice(&w.to_le_bytes());
+            }
+            &block[..nbytes]
+        };
+        // The output words are built on the stack (Bits stores ≤ 256 bits inline): no
+        // allocation. They are read as 32-bit halves, the width BLAKE3 writes them in.
         let mut words = [0u64; 8];
-        let le = |c: &[u8]| u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        let half = |c: &[u8], i: usize| {
+            u64::from(u32::from_le_bytes(
+                c[4 * i..4 * i + 4].try_into().expect("4 bytes"),
+            ))
+        };
         if self.output_bits <= 256 {
             let hash = ::blake3::keyed_hash(&self.key, bytes);
-            for (w, c) in words.iter_mut().zip(hash.as_bytes().chunks_exact(8)) {
-                *w = le(c);
+            let h = hash.as_bytes();
+            for (j, w) in words[..4].iter_mut().enumerate() {
+                *w = half(h, 2 * j) | half(h, 2 * j + 1) << 32;
             }
         } else {
             let mut out = [0u8; 64];
@@ -125,8 +144,8 @@ impl OneWayFunction for Blake3Keyed {
                 .update(bytes)
                 .finalize_xof()
                 .fill(&mut out);
-            for (w, c) in words.iter_mut().zip(out.chunks_exact(8)) {
-                *w = le(c);
+            for (j, w) in words.iter_mut().enumerate() {
+                *w = half(&out, 2 * j) | half(&out, 2 * j + 1) << 32;
             }
         }
         let count = self.output_bits.div_ceil(64);
