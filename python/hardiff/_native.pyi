@@ -212,3 +212,26 @@ class OwfDistribution:
         self, meas: Measurement, n: int, *, seed: int, max_draws: int = 10_000_000
     ) -> F64:
         """Exact posterior samples by rejection (BudgetExceeded past max_draws)."""
+
+# --- scoring (crates/py/src/challenge.rs; the metrics of evaluate and `hardiff challenge score`)
+
+def score_report(
+    prior: Union[OwfDistribution, Gaussian, GaussianMixture],
+    meas: Measurement,
+    x: ArrayLike,
+    *,
+    seed: int,
+    exact_budget: int = 4_000_000,
+    calls: Optional[int] = None,
+    max_calls: Optional[int] = None,
+    wall_s: Optional[float] = None,
+) -> str:
+    """The JSON report of evaluate for samples x (n, dim); references from streams of seed."""
+
+def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """The Wilson score interval of a binomial proportion ((0, 1) for n = 0)."""
+
+def sliced_wasserstein(
+    x: ArrayLike, y: ArrayLike, *, projections: int = 256, seed: int = 0
+) -> float:
+    """Sliced 2-Wasserstein distance between two sample sets of one dimension."""

@@ -18,6 +18,8 @@
 //! Architecture invariant: a top-layer binding like the CLI — no mathematics of its own (every
 //! number comes from a library crate), the only file access is `Measurement`'s JSON.
 
+mod challenge;
+
 use std::sync::Arc;
 
 use hardiff_dist::ndarray::{Array1, Array2, Array3, Axis};
@@ -1185,6 +1187,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Gaussian>()?;
     m.add_class::<GaussianMixture>()?;
     m.add_class::<OwfDistribution>()?;
+    challenge::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

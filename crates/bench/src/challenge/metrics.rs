@@ -251,11 +251,21 @@ pub fn wilson_interval(successes: u64, n: u64, z: f64) -> (f64, f64) {
 /// Sliced 2-Wasserstein distance with [`PROJECTIONS`] directions from the stream
 /// `(seed, "challenge/score/projections")` (the same directions for every call with one seed).
 pub fn sliced_wasserstein(a: ArrayView2<f64>, b: ArrayView2<f64>, seed: u64) -> Result<f64> {
+    sliced_wasserstein_with(a, b, PROJECTIONS, seed)
+}
+
+/// [`sliced_wasserstein`] with `projections` directions (≥ 1).
+pub fn sliced_wasserstein_with(
+    a: ArrayView2<f64>,
+    b: ArrayView2<f64>,
+    projections: usize,
+    seed: u64,
+) -> Result<f64> {
     let mut stream = rng::stream(seed, "challenge/score/projections", &[]);
     Ok(hardiff_sde::metrics::sliced_wasserstein(
         a,
         b,
-        PROJECTIONS,
+        projections,
         &mut stream,
     )?)
 }
