@@ -457,11 +457,30 @@ impl Challenge {
         })
     }
 
-    /// The file as pretty-printed JSON (with its hash), ending in a newline.
+    /// The file as JSON (with its hash), ending in a newline: objects indented, arrays of
+    /// numbers on one line (a matrix row per line), numbers in shortest round-trip form. The
+    /// layout is not part of the instance (the hash is over the canonical form).
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(&self.file)
+        let value = serde_json::to_value(&self.file)
             .expect("a challenge file (finite numbers, string keys) encodes as JSON");
-        text.push('\n');
+        // The top level in the order of the format's description; nested objects sorted.
+        let mut text = String::from("{\n");
+        let keys = [
+            "format",
+            "version",
+            "name",
+            "seed",
+            "prior",
+            "measurement",
+            "success",
+            "sha256",
+        ];
+        for (i, k) in keys.iter().enumerate() {
+            text.push_str(&format!("  \"{k}\": "));
+            pretty(&value[*k], 1, &mut text);
+            text.push_str(if i + 1 < keys.len() { ",\n" } else { "\n" });
+        }
+        text.push_str("}\n");
         text
     }
 
@@ -530,6 +549,43 @@ impl Challenge {
                 &mut stream,
             )?),
         }
+    }
+}
+
+/// Indented JSON whose arrays of scalars stay on one line (in the field order of the value).
+fn pretty(value: &Value, depth: usize, out: &mut String) {
+    let pad = |d: usize| "  ".repeat(d);
+    let scalar = |v: &Value| !matches!(v, Value::Array(_) | Value::Object(_));
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            out.push_str("{\n");
+            for (i, (k, v)) in map.iter().enumerate() {
+                out.push_str(&pad(depth + 1));
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push_str(": ");
+                pretty(v, depth + 1, out);
+                out.push_str(if i + 1 < map.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&pad(depth));
+            out.push('}');
+        }
+        Value::Array(items) if !items.is_empty() && !items.iter().all(scalar) => {
+            out.push_str("[\n");
+            for (i, v) in items.iter().enumerate() {
+                out.push_str(&pad(depth + 1));
+                pretty(v, depth + 1, out);
+                out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+            }
+            out.push_str(&pad(depth));
+            out.push(']');
+        }
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(Value::to_string).collect();
+            out.push('[');
+            out.push_str(&parts.join(", "));
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
     }
 }
 
