@@ -309,12 +309,33 @@ impl Challenge {
                 ))
             }
         };
+        Self::assemble(
+            name,
+            spec.seed,
+            spec.prior.clone(),
+            loaded,
+            measurement,
+            y,
+            success,
+        )
+    }
+
+    /// The challenge of given parts, with its hash.
+    fn assemble(
+        name: String,
+        seed: u64,
+        prior_json: Value,
+        prior: LoadedPrior,
+        measurement: LinearMeasurement,
+        y: Array1<f64>,
+        success: Success,
+    ) -> Result<Self> {
         let mut file = ChallengeFile {
             format: FORMAT.into(),
             version: VERSION,
             name,
-            seed: spec.seed,
-            prior: spec.prior.clone(),
+            seed,
+            prior: prior_json,
             measurement: MeasurementData {
                 a: rows_of(measurement.matrix()),
                 y: y.to_vec(),
@@ -326,10 +347,37 @@ impl Challenge {
         file.sha256 = canonical::instance_hash(&serde_json::to_value(&file).map_err(json_err)?);
         Ok(Self {
             file,
-            prior: loaded,
+            prior,
             measurement,
             y,
         })
+    }
+
+    /// The MCGdiff Gaussian-mixture benchmark instance of dimension `dim` (even) with
+    /// `measurements` rows, drawn from `seed` ([`hardiff_dist::mcgdiff::McgdiffGmm`]: 25
+    /// unit-covariance components on a tiled grid, A with sorted U(0, 1) singular values,
+    /// σ_y = u·max s), as a challenge whose prior is written as a `gmm` prior.
+    pub fn mcgdiff(dim: usize, measurements: usize, seed: u64) -> Result<Self> {
+        let inst = hardiff_dist::mcgdiff::McgdiffGmm::new(dim, measurements, seed)?;
+        let (prior, a, y, noise, _truth) = inst.into_parts();
+        let prior_json = serde_json::json!({
+            "kind": "gmm",
+            "weights": prior.weights().to_vec(),
+            "means": prior.components().iter().map(|c| c.mean().to_vec()).collect::<Vec<_>>(),
+            "covs": prior.components().iter().map(|c| rows_of(c.cov())).collect::<Vec<_>>(),
+        });
+        let measurement = LinearMeasurement::new(a, noise)?;
+        Self::assemble(
+            format!("mcgdiff-gmm-d{dim}-m{measurements}-seed{seed}"),
+            seed,
+            prior_json,
+            LoadedPrior::Gmm(prior),
+            measurement,
+            y,
+            Success::PosteriorDistance {
+                rule: GAUSSIAN_RULE.into(),
+            },
+        )
     }
 
     /// Parses and verifies a challenge from JSON text; `origin` names it in messages. The hash
@@ -606,10 +654,15 @@ pub struct SuiteOptions {
     pub output_bits: usize,
     /// Measured bits of the g̃ ladder.
     pub measured_bits: Vec<usize>,
+    /// Dimensions of the MCGdiff GMM ladder (even).
+    pub dims: Vec<usize>,
+    /// Rows of A in the GMM ladder (d_y of MCGdiff).
+    pub gmm_measurements: usize,
 }
 
 impl Default for SuiteOptions {
-    /// blake3 with n = 32, m = 24, measured bits 4, 8, …, 24, seed 0.
+    /// blake3 with n = 32, m = 24, measured bits 4, 8, …, 24; MCGdiff GMMs in dimensions 2, 8,
+    /// 16, 32 with one measurement; seed 0.
     fn default() -> Self {
         Self {
             seed: 0,
@@ -617,6 +670,8 @@ impl Default for SuiteOptions {
             input_bits: 32,
             output_bits: 24,
             measured_bits: vec![4, 8, 12, 16, 20, 24],
+            dims: vec![2, 8, 16, 32],
+            gmm_measurements: 1,
         }
     }
 }
@@ -664,6 +719,26 @@ pub fn owf_ladder(dir: &Path, options: &SuiteOptions) -> Result<Vec<SuiteEntry>>
             ladder: "owf".into(),
             size: k,
             rejection_draws_per_sample: Some(metrics::expected_rejection_draws(1, k)),
+        });
+    }
+    Ok(entries)
+}
+
+/// Writes the MCGdiff GMM ladder under `dir` (`dir/mcgdiff-dDDD/challenge.json`) and returns
+/// its entries.
+pub fn mcgdiff_ladder(dir: &Path, options: &SuiteOptions) -> Result<Vec<SuiteEntry>> {
+    let mut entries = Vec::new();
+    for &d in &options.dims {
+        let c = Challenge::mcgdiff(d, options.gmm_measurements, options.seed)?;
+        let sub = format!("mcgdiff-d{d:03}");
+        c.write(&dir.join(&sub))?;
+        entries.push(SuiteEntry {
+            name: c.file.name.clone(),
+            path: format!("{sub}/challenge.json"),
+            sha256: c.file.sha256.clone(),
+            ladder: "mcgdiff-gmm".into(),
+            size: d,
+            rejection_draws_per_sample: None,
         });
     }
     Ok(entries)
@@ -729,6 +804,19 @@ mod tests {
             c.reference(10, 1, 100),
             Err(ChallengeError::TooExpensive(_))
         ));
+    }
+
+    #[test]
+    fn mcgdiff_challenges_keep_the_instance() {
+        let c = Challenge::mcgdiff(4, 1, 3).unwrap();
+        let back = Challenge::from_json(&c.to_json(), "t").unwrap();
+        let inst = hardiff_dist::mcgdiff::McgdiffGmm::new(4, 1, 3).unwrap();
+        assert_eq!(back.y().to_vec(), inst.y().to_vec());
+        assert_eq!(back.measurement().matrix(), inst.a());
+        let Law::Mixture(prior) = back.law().unwrap() else {
+            panic!("a mixture")
+        };
+        assert_eq!(prior.weights(), inst.prior().weights());
     }
 
     #[test]

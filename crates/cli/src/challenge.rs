@@ -53,7 +53,8 @@ pub enum ChallengeCommand {
     Reference(ReferenceArgs),
     /// Writes ladders of challenges with an index DIR/suite.json: g̃ over measured bits (blake3,
     /// n = 32, m = 24, k = 4, 8, …, 24 by default), so success can be plotted against the
-    /// 2^(1.5k) cost of rejection sampling.
+    /// 2^(1.5k) cost of rejection sampling, and the MCGdiff Gaussian-mixture benchmark over
+    /// dimension (2, 8, 16, 32 by default; 25 components, A with sorted U(0,1) singular values).
     Suite(SuiteArgs),
 }
 
@@ -151,6 +152,12 @@ pub struct SuiteArgs {
         default_value = "4,8,12,16,20,24"
     )]
     measured_bits: Vec<usize>,
+    /// Dimensions (even) of the MCGdiff GMM ladder, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "2,8,16,32")]
+    dims: Vec<usize>,
+    /// Rows of A (d_y) in the MCGdiff GMM ladder.
+    #[arg(long = "gmm-measurements", default_value_t = 1)]
+    gmm_measurements: usize,
 }
 
 /// Exit codes of a challenge error: a tampered file, an exhausted or exceeded budget, I/O →
@@ -306,8 +313,11 @@ fn suite(args: SuiteArgs) -> CliResult {
         input_bits: args.input_bits,
         output_bits: args.output_bits,
         measured_bits: args.measured_bits,
+        dims: args.dims,
+        gmm_measurements: args.gmm_measurements,
     };
-    let entries = challenge::owf_ladder(&args.out, &options).map_err(challenge_error)?;
+    let mut entries = challenge::owf_ladder(&args.out, &options).map_err(challenge_error)?;
+    entries.extend(challenge::mcgdiff_ladder(&args.out, &options).map_err(challenge_error)?);
     let index = challenge::write_index(&args.out, &entries).map_err(challenge_error)?;
     for e in &entries {
         println!("{}", args.out.join(&e.path).display());

@@ -353,13 +353,42 @@ fn suite_writes_a_ladder_with_an_index() {
             "8",
             "--measured-bits",
             "2,4,8",
+            "--dims",
+            "2,6",
         ],
         None,
     );
     let index: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("suite.json")).unwrap()).unwrap();
     let entries = index.as_array().unwrap();
-    assert_eq!(entries.len(), 3);
+    assert_eq!(entries.len(), 5);
+    for (e, d) in entries[3..].iter().zip([2u64, 6]) {
+        assert_eq!(e["ladder"], "mcgdiff-gmm");
+        assert_eq!(e["size"], d);
+        let path = dir.join(e["path"].as_str().unwrap());
+        // Exact reference samples of the mixture score at the floor.
+        let reference = dir.join(format!("ref{d}.npy"));
+        ok(
+            &[
+                "challenge",
+                "reference",
+                s(&path),
+                "--n",
+                "1000",
+                "--out",
+                s(&reference),
+            ],
+            None,
+        );
+        let r = score_json(&path, &reference, &[]);
+        let (sw, floor) = (
+            r["sliced_wasserstein"].as_f64().unwrap(),
+            r["sliced_wasserstein_floor"].as_f64().unwrap(),
+        );
+        // 4× the floor + 0.05 fails for < 1e-3 of seeds (as above).
+        assert!(sw < 4.0 * floor + 0.05, "{r}");
+        assert!(r["posterior_weights"].as_array().unwrap().len() <= 25);
+    }
     for (e, k) in entries.iter().zip([2u64, 4, 8]) {
         assert_eq!(e["size"], k);
         assert_eq!(e["ladder"], "owf");
