@@ -182,6 +182,8 @@ def evaluate(
             f"the measurement is for dimension {meas.dim}, the prior has dimension {prior.dim}"
         )
     seed = int(seed)
+    if not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be in [0, 2^64), got {seed}")
     oracle = Oracle(prior, max_calls)
     rng = np.random.default_rng(seed)
     start = _time.perf_counter()

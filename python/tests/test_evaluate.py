@@ -173,6 +173,7 @@ def test_evaluate_skips_the_exact_baseline_when_rejection_is_too_expensive():
         (lambda o, m, n, rng: np.full((n, o.dim), np.nan), {}),
         (lambda o, m, n, rng: np.zeros((n, o.dim)), {"n": 0}),
         (lambda o, m, n, rng: o.score(np.zeros(o.dim), 0.1), {}),
+        (lambda o, m, n, rng: np.zeros((n, o.dim)), {"seed": -1}),
     ],
 )
 def test_evaluate_rejects_bad_samplers_and_arguments(sampler, kwargs):

@@ -38,20 +38,25 @@ a malformed file or samples of the wrong shape.";
 /// `hardiff challenge …`
 #[derive(Debug, Subcommand)]
 pub enum ChallengeCommand {
-    /// Draws a challenge from a prior and writes DIR/challenge.json. g̃ (owf-dist) priors take
-    /// --measured-bits K: y measures the first K output bits of f(s*) for a hidden seed s*
+    /// Draws a challenge from a prior and writes DIR/challenge.json.
+    ///
+    /// g̃ (owf-dist) priors take --measured-bits K: y measures the first K output bits of f(s*) for a hidden seed s*
     /// (docs/math.md §6). Gaussian and gmm priors take --measurements K (A with K rows of
     /// i.i.d. N(0, 1/d) entries) or --measurement FILE (A from `{"a": [[..]], "noise_std": η}`),
     /// and y = A x* + η ξ for a hidden x* drawn from the prior.
     New(NewArgs),
-    /// Scores posterior samples against a challenge: prints the report of hardiff.evaluate
-    /// (CSV `metric,value` rows; `--format json` for the nested report with evaluate's keys).
-    /// Refuses a tampered challenge (exit 1) and malformed samples (exit 2).
+    /// Scores posterior samples against a challenge (the report of hardiff.evaluate).
+    ///
+    /// Prints CSV `metric,value` rows, or with `--format json` the nested report with
+    /// evaluate's keys. Refuses a tampered challenge (exit 1) and malformed samples (exit 2).
     Score(ScoreArgs),
-    /// Writes exact posterior samples: closed form for Gaussians and mixtures, rejection from
-    /// the prior on g̃ (refused when the expected n·2^(1.5k) prior draws exceed --max-draws).
+    /// Writes exact posterior samples of a challenge.
+    ///
+    /// Closed form for Gaussians and mixtures, rejection from the prior on g̃ (refused when the expected n·2^(1.5k) prior draws exceed --max-draws).
     Reference(ReferenceArgs),
-    /// Writes ladders of challenges with an index DIR/suite.json: g̃ over measured bits (blake3,
+    /// Writes ladders of challenges with an index DIR/suite.json.
+    ///
+    /// g̃ over measured bits (blake3,
     /// n = 32, m = 24, k = 4, 8, …, 24 by default), so success can be plotted against the
     /// 2^(1.5k) cost of rejection sampling, and the MCGdiff Gaussian-mixture benchmark over
     /// dimension (2, 8, 16, 32 by default; 25 components, A with sorted U(0,1) singular values).
