@@ -157,7 +157,7 @@ pub fn es_number(v: f64) -> String {
         let _ = write!(
             s,
             "e{}{}",
-            if n - 1 >= 0 { '+' } else { '-' },
+            if n > 0 { '+' } else { '-' },
             (n - 1).abs()
         );
     }
