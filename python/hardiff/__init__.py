@@ -2,8 +2,9 @@
 
 The laws (``Pancakes``, ``Gaussian``, ``GaussianMixture``, ``OwfDistribution`` — g̃ built from
 a one-way function) give exact samples, densities, OU-time scores and Tweedie denoisers; the
-Gaussian laws give exact posteriors under a ``Measurement`` y = A x + η ξ; ``evaluate`` runs
-your posterior sampler against them with counted oracle calls. Conventions are hardiff's
+Gaussian laws give exact posteriors under a ``Measurement`` y = A x + η ξ (``mcgdiff_gmm`` builds
+the MCGdiff mixture benchmark); ``evaluate`` runs your posterior sampler against them with
+counted oracle calls. Conventions are hardiff's
 (docs/math.md §0): arrays are float64 ``(n, dim)``, time is the OU time t of
 dX = -X dt + sqrt(2) dB, every random call takes ``seed=``; ``hardiff.time`` converts to DDPM ᾱ,
 VE/EDM σ and ε-prediction.
@@ -28,6 +29,7 @@ from ._native import (
     OwfDistribution,
     Pancakes,
     __version__,
+    mcgdiff_gmm,
 )
 from .evaluate import Oracle, Report, evaluate, sliced_wasserstein, wilson_interval
 
@@ -42,6 +44,7 @@ __all__ = [
     "Report",
     "__version__",
     "evaluate",
+    "mcgdiff_gmm",
     "sliced_wasserstein",
     "time",
     "wilson_interval",

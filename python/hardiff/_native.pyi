@@ -6,7 +6,7 @@ Arrays are float64 ``(n, dim)`` unless stated; t is the OU time (docs/math.md §
 from __future__ import annotations
 
 import os
-from typing import Optional, Union
+from typing import Optional, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -212,3 +212,36 @@ class OwfDistribution:
         self, meas: Measurement, n: int, *, seed: int, max_draws: int = 10_000_000
     ) -> F64:
         """Exact posterior samples by rejection (BudgetExceeded past max_draws)."""
+
+def mcgdiff_gmm(dim: int, measurements: int, *, seed: int) -> Tuple[GaussianMixture, Measurement]:
+    """The MCGdiff Gaussian-mixture benchmark (Cardoso et al., ICLR 2024) as its authors define it.
+
+    25 unit-covariance components with means (-8i, -8j) for (i, j) in {-2..2}^2 tiled to
+    ``dim`` (even), weights xi^2 / sum(xi^2) with xi ~ N(0, 1); A = U diag(s) V_m^T with Haar
+    singular vectors and m = ``measurements`` sorted U(0, 1) singular values s (1 <= m <= dim);
+    noise std u * max(s), u ~ U(0, 1); y = A x* + noise for a prior draw x*. The same seed
+    gives the same instance. ValueError for an odd dim or m outside 1..dim.
+    """
+
+# --- scoring (crates/py/src/challenge.rs; the metrics of evaluate and `hardiff challenge score`)
+
+def score_report(
+    prior: Union[OwfDistribution, Gaussian, GaussianMixture],
+    meas: Measurement,
+    x: ArrayLike,
+    *,
+    seed: int,
+    exact_budget: int = 4_000_000,
+    calls: Optional[int] = None,
+    max_calls: Optional[int] = None,
+    wall_s: Optional[float] = None,
+) -> str:
+    """The JSON report of evaluate for samples x (n, dim); references from streams of seed."""
+
+def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """The Wilson score interval of a binomial proportion ((0, 1) for n = 0)."""
+
+def sliced_wasserstein(
+    x: ArrayLike, y: ArrayLike, *, projections: int = 256, seed: int = 0
+) -> float:
+    """Sliced 2-Wasserstein distance between two sample sets of one dimension."""

@@ -14,16 +14,23 @@ time t, docs/math.md §0), counts every point it is asked about, and refuses cal
   the posterior component-weight TV (mixtures), and the mean and covariance errors.
 
 Calls (points the oracle was asked about) and wall time of the sampler are reported in both.
+
+The metrics are computed in Rust (``hardiff_bench::challenge::metrics``, through
+``hardiff._native.score_report``): the same computation prints the report of
+``hardiff challenge score CHALLENGE SAMPLES --format json``, with the same keys, so a sampler
+scored from Python and one scored from a file of samples in any language are compared on one
+scale (docs/challenge.md).
 """
 
 from __future__ import annotations
 
-import math
+import json
 import time as _time
 from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
 
+from . import _native
 from ._native import BudgetExceeded, Gaussian, GaussianMixture, Measurement, OwfDistribution
 
 __all__ = ["Oracle", "Report", "evaluate", "wilson_interval", "sliced_wasserstein"]
@@ -113,34 +120,27 @@ class Report:
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.959963984540054) -> Tuple[float, float]:
-    """The Wilson score interval for a binomial proportion (95 % for the default z)."""
-    if n <= 0:
-        return (0.0, 1.0)
-    p = successes / n
-    z2 = z * z
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    """The Wilson score interval for a binomial proportion (95 % for the default z).
+
+    (0, 1) for n = 0; computed by hardiff's Rust scoring (the interval of every report).
+    """
+    return tuple(_native.wilson_interval(int(successes), int(n), float(z)))  # type: ignore
 
 
 def sliced_wasserstein(
     x: np.ndarray, y: np.ndarray, *, projections: int = 256, seed: int = 0
 ) -> float:
-    """Sliced 2-Wasserstein distance between two equal-size sample sets.
+    """Sliced 2-Wasserstein distance between two sample sets of one dimension.
 
-    sqrt of the mean over ``projections`` uniform random directions θ of W2²(θ·x, θ·y), each
-    one-dimensional W2 computed exactly from sorted projections.
+    sqrt of the mean over ``projections`` uniform random directions θ (drawn from a stream
+    derived from ``seed``) of W2²(θ·x, θ·y), each one-dimensional W2 computed exactly from the
+    sorted projections; the distance of every report (computed in Rust).
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    if x.shape != y.shape or x.ndim != 2:
-        raise ValueError(f"sample sets must have equal 2-D shapes, got {x.shape} and {y.shape}")
-    rng = np.random.default_rng(seed)
-    theta = rng.standard_normal((x.shape[1], projections))
-    theta /= np.linalg.norm(theta, axis=0, keepdims=True)
-    px = np.sort(x @ theta, axis=0)
-    py = np.sort(y @ theta, axis=0)
-    return float(np.sqrt(np.mean((px - py) ** 2)))
+    if x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[1]:
+        raise ValueError(f"sample sets must be 2-D of one dimension, got {x.shape} and {y.shape}")
+    return float(_native.sliced_wasserstein(x, y, projections=int(projections), seed=int(seed)))
 
 
 def evaluate(
@@ -155,8 +155,10 @@ def evaluate(
 ) -> Report:
     """Runs ``sampler(oracle, meas, n, rng)`` on ``prior`` and ``meas`` and scores its samples.
 
-    ``rng`` is ``numpy.random.default_rng(seed)``; the exact references use streams derived
-    from ``seed`` too, so a report is a function of its arguments. ``max_calls`` bounds the
+    ``rng`` is ``numpy.random.default_rng(seed)``; the exact references use hardiff streams
+    derived from ``seed`` too (``rng::stream(seed, "challenge/score/…")``), so a report is a
+    function of its arguments, and equals ``hardiff challenge score --seed SEED`` on the same
+    samples except for ``calls``, ``max_calls`` and ``wall_s``. ``max_calls`` bounds the
     oracle's points (``BudgetExceeded`` from the sampler propagates). On g̃ the exact
     posterior baseline is min(n, 100) rejection samples, drawn when their expected cost
     (about 2^{1.5 m'} prior draws each) is at most ``exact_budget`` and within that budget;
@@ -180,6 +182,8 @@ def evaluate(
             f"the measurement is for dimension {meas.dim}, the prior has dimension {prior.dim}"
         )
     seed = int(seed)
+    if not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be in [0, 2^64), got {seed}")
     oracle = Oracle(prior, max_calls)
     rng = np.random.default_rng(seed)
     start = _time.perf_counter()
@@ -190,110 +194,17 @@ def evaluate(
         raise ValueError(f"the sampler must return shape ({n}, {prior.dim}), got {x.shape}")
     if not np.all(np.isfinite(x)):
         raise ValueError("the sampler returned non-finite values")
-    fields: Dict[str, Any] = {
-        "prior": type(prior).__name__,
-        "n": n,
-        "seed": seed,
-        "dim": prior.dim,
-        "measurements": meas.m,
-        "calls": oracle.calls,
-        "calls_per_sample": oracle.calls / n,
-        "max_calls": max_calls,
-        "wall_s": wall,
-    }
-    if isinstance(prior, OwfDistribution):
-        fields.update(_owf_metrics(prior, meas, x, seed, exact_budget))
-    else:
-        fields.update(_gaussian_metrics(prior, meas, x, seed))
-    return Report(fields)
-
-
-def _derived(seed: int, k: int) -> int:
-    """An independent u64 seed for reference stream k of an evaluation."""
-    return int(np.random.SeedSequence([seed, k]).generate_state(1, dtype=np.uint64)[0])
-
-
-def _rate(ok: np.ndarray) -> Dict[str, Any]:
-    s, n = int(np.count_nonzero(ok)), int(ok.size)
-    return {"success_rate": s / n, "successes": s, "n": n, "ci95": list(wilson_interval(s, n))}
-
-
-def _owf_metrics(
-    prior: OwfDistribution, meas: Measurement, x: np.ndarray, seed: int, exact_budget: int
-) -> Dict[str, Any]:
-    ok = prior.inverts(x, meas)
-    ours = _rate(ok)
-    m = meas.m
-    prior_ok = prior.inverts(prior.sample(x.shape[0], seed=_derived(seed, 1)), meas)
-    n_exact = min(x.shape[0], 100)
-    expected_draws = n_exact * 2.0 ** (1.5 * m)
-    exact: Optional[Dict[str, Any]] = None
-    exact_note = (
-        f"skipped: expected cost {n_exact}·2^(1.5·{m}) = {expected_draws:.3g} prior draws "
-        f"> exact_budget = {exact_budget}"
+    text = _native.score_report(
+        prior,
+        meas,
+        x,
+        seed=seed,
+        exact_budget=max(0, int(exact_budget)),
+        calls=oracle.calls,
+        max_calls=max_calls,
+        wall_s=wall,
     )
-    if expected_draws <= exact_budget:
-        try:
-            post = prior.posterior_samples(
-                meas, n_exact, seed=_derived(seed, 2), max_draws=max(1, int(exact_budget))
-            )
-            exact = _rate(prior.inverts(post, meas))
-            exact_note = "rejection sampling (exact)"
-        except BudgetExceeded as e:
-            exact_note = f"skipped: {e}"
-    return {
-        "success_rate": ours["success_rate"],
-        "successes": ours["successes"],
-        "ci95": ours["ci95"],
-        "baselines": {
-            "random_guess": 2.0**-m,
-            "prior": _rate(prior_ok),
-            "exact_posterior": exact,
-            "exact_posterior_note": exact_note,
-        },
-    }
-
-
-def _gaussian_metrics(prior: Any, meas: Measurement, x: np.ndarray, seed: int) -> Dict[str, Any]:
-    post = prior.posterior(meas)
-    n = x.shape[0]
-    ref = post.sample(n, seed=_derived(seed, 1))
-    ref2 = post.sample(n, seed=_derived(seed, 2))
-    proj_seed = _derived(seed, 3)
-    sw = sliced_wasserstein(x, ref, seed=proj_seed)
-    floor = sliced_wasserstein(ref2, ref, seed=proj_seed)
-    mean, cov = np.asarray(post.mean), np.asarray(post.cov)
-
-    def moments(s: np.ndarray) -> Tuple[float, float]:
-        c = np.cov(s, rowvar=False).reshape(cov.shape) if n > 1 else np.zeros_like(cov)
-        return float(np.linalg.norm(s.mean(axis=0) - mean)), float(np.linalg.norm(c - cov))
-
-    mean_err, cov_err = moments(x)
-    mean_floor, cov_floor = moments(ref2)
-    out: Dict[str, Any] = {
-        "success_rate": None,
-        "ci95": None,
-        "sliced_wasserstein": sw,
-        "sliced_wasserstein_floor": floor,
-        "mean_error": mean_err,
-        "mean_error_floor": mean_floor,
-        "cov_error": cov_err,
-        "cov_error_floor": cov_floor,
-    }
-    baselines: Dict[str, Any] = {
-        "prior_sliced_wasserstein": sliced_wasserstein(
-            prior.sample(n, seed=_derived(seed, 4)), ref, seed=proj_seed
-        )
-    }
-    if isinstance(post, GaussianMixture):
-        w = np.asarray(post.weights)
-        tv = 0.5 * float(np.abs(post.responsibilities(x).mean(axis=0) - w).sum())
-        tv_floor = 0.5 * float(np.abs(post.responsibilities(ref2).mean(axis=0) - w).sum())
-        out["weight_tv"] = tv
-        out["weight_tv_floor"] = tv_floor
-        out["posterior_weights"] = w.tolist()
-    out["baselines"] = baselines
-    return out
+    return Report(json.loads(text))
 
 
 def _plain(v: Any) -> Any:

@@ -2,8 +2,9 @@
 //!
 //! The measuring half of hardiff: the experiments of `cargo xtask bench` (E1–E7, PL, F1, K; one
 //! module each under [`experiments`]), the resumable, shardable experiment [`engine`], scaling
-//! [`fit`]s and the [`class_test`], checked [`claim`]s, SVG [`plot`]s, the [`report`] writer, and the prior and measurement files
-//! ([`prior`]) and tables ([`io`]) that the CLI shares.
+//! [`fit`]s and the [`class_test`], checked [`claim`]s, SVG [`plot`]s, the [`report`] writer,
+//! the prior and measurement files ([`prior`]) and tables ([`io`]) that the CLI shares, and
+//! [`challenge`] files with the one scoring of posterior samples that the CLI and Python share.
 //!
 //! **Architecture invariant:** the only library crate that knows about experiments and touches
 //! the file system; it computes costs through the lower crates (hardiff-reduce, hardiff-sde,
@@ -37,6 +38,7 @@
 //!
 //! [`engine::Experiment`] shows how an experiment is written and run.
 
+pub mod challenge;
 pub mod claim;
 pub mod class_test;
 pub mod engine;

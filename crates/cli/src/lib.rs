@@ -39,6 +39,7 @@
 //! # Ok::<(), clap::Error>(())
 //! ```
 
+mod challenge;
 mod error;
 mod nn;
 pub mod output;
@@ -118,6 +119,10 @@ pub enum Command {
     /// ReLU score networks: train by DSM, evaluate, build g̃'s score by construction.
     #[command(subcommand)]
     Nn(nn::NnCommand),
+    /// Hard instances as hashed JSON files that any posterior sampler can take: new, score,
+    /// reference, suite (docs/challenge.md).
+    #[command(subcommand, long_about = challenge::ABOUT)]
+    Challenge(challenge::ChallengeCommand),
 }
 
 /// Refuses `rows` × `dim` entries above [`MAX_IN_MEMORY_ENTRIES`] (exit 2), naming the flag.
@@ -144,6 +149,7 @@ pub fn run(cli: Cli) -> CliResult {
         Command::Sample(args) => sample::sample(args, &out),
         Command::Posterior(args) => sample::posterior(args, &out),
         Command::Nn(cmd) => nn::run(cmd, &out),
+        Command::Challenge(cmd) => challenge::run(cmd, &out),
     }
 }
 

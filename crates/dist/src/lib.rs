@@ -3,7 +3,7 @@
 //! Exact distributions for the hardness experiments of hardiff: the Gaussian function and
 //! lattice Gaussian sums (docs/math.md §1), exact discrete / smoothed / periodic Gaussians, Gaussian
 //! pancakes with their exact OU-smoothed scores (docs/math.md §2), Gaussians and Gaussian mixtures
-//! (docs/math.md §7), the one-way-function distribution g̃ (docs/math.md §5), and the traits that every
+//! (docs/math.md §7) with the MCGdiff mixture benchmark ([`McgdiffGmm`]), the one-way-function distribution g̃ (docs/math.md §5), and the traits that every
 //! law and score in hardiff — exact, brute force, approximate or learned — implements
 //! ([`Score`], [`ScoreVjp`], [`SampleBatch`], [`LogDensity`], with [`Dimension`] owning
 //! `dim()`).
@@ -57,6 +57,7 @@ pub mod error;
 pub mod gaussian;
 pub mod lattice;
 pub mod linalg;
+pub mod mcgdiff;
 pub mod numerics;
 pub mod ou_time;
 pub mod owf_dist;
@@ -76,6 +77,7 @@ pub use gaussian::{Gaussian, GaussianMixture, GaussianMixtureSpec, GaussianSpec}
 /// too, so a count can be shared between oracles of different kinds).
 pub use hardiff_owf::CallCounter;
 pub use lattice::{LatticeSum, LatticeSumForm, LatticeSumValue};
+pub use mcgdiff::McgdiffGmm;
 pub use ou_time::OuMarginal;
 pub use owf_dist::{
     BruteForceOwfScore, EfficientOwfScore, HalfLatticeSums, OwfDistribution, OwfParams,

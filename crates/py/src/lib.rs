@@ -18,6 +18,8 @@
 //! Architecture invariant: a top-layer binding like the CLI — no mathematics of its own (every
 //! number comes from a library crate), the only file access is `Measurement`'s JSON.
 
+mod challenge;
+
 use std::sync::Arc;
 
 use hardiff_dist::ndarray::{Array1, Array2, Array3, Axis};
@@ -1176,6 +1178,36 @@ impl OwfDistribution {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The MCGdiff benchmark
+// ---------------------------------------------------------------------------------------------
+
+/// mcgdiff_gmm(dim, measurements, *, seed) -> (GaussianMixture, Measurement): the
+/// Gaussian-mixture benchmark of MCGdiff (Cardoso et al., ICLR 2024) as its authors define it —
+/// 25 unit-covariance components on the grid {−16, −8, 0, 8, 16}² tiled to dimension `dim`
+/// (even), weights ξ²/Σξ² with ξ ~ N(0, 1), A = U diag(s) V_mᵀ with Haar singular vectors and
+/// sorted U(0, 1) singular values s, noise std u·max(s) with u ~ U(0, 1), and y = A x* + noise
+/// for a prior draw x* (hardiff_dist::mcgdiff). The same seed gives the same instance.
+#[pyfunction]
+#[pyo3(signature = (dim, measurements, *, seed))]
+fn mcgdiff_gmm(
+    py: Python<'_>,
+    dim: i64,
+    measurements: i64,
+    seed: u64,
+) -> PyResult<(GaussianMixture, Measurement)> {
+    let dim = count("dim", dim)?;
+    let m = count("measurements", measurements)?;
+    let inst = py
+        .detach(|| hardiff_dist::McgdiffGmm::new(dim, m, seed))
+        .map_err(dist_err)?;
+    let (law, a, y, noise_std, _truth) = inst.into_parts();
+    Ok((
+        GaussianMixture { law },
+        Measurement::build(a, y, noise_std)?,
+    ))
+}
+
 /// The native module `hardiff._native`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -1185,6 +1217,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Gaussian>()?;
     m.add_class::<GaussianMixture>()?;
     m.add_class::<OwfDistribution>()?;
+    m.add_function(wrap_pyfunction!(mcgdiff_gmm, m)?)?;
+    challenge::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
