@@ -22,6 +22,7 @@ use std::process::Command;
 use std::time::Instant;
 
 mod peer;
+mod peer_binding;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "hardiff's bench, report and CI tasks")]

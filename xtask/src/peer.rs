@@ -30,6 +30,7 @@
 //! and an axpy per point) is discussed in `benches/peers/README.md`; the one-thread time per
 //! point is printed beside the ratios (`hardiff_ns_per_point_1`).
 
+use crate::peer_binding::BindingOutcome;
 use hardiff_bench::io::format_f64;
 use hardiff_bench::{Error, Result};
 use hardiff_dist::{rng, Gaussian, GaussianMixture, GaussianPancakes, SampleBatch, Score};
@@ -496,9 +497,30 @@ pub fn run(root: &Path, format: Format) -> Result<()> {
         }
         PeerOutcome::Compared(r) => r,
     };
+    let binding = crate::peer_binding::time(root, &python, &PeerConfig::default())?;
     match format {
-        Format::Json => println!("{}", report.to_json()),
-        Format::Text => print_text(&report),
+        Format::Json => {
+            let mut j = report.to_json();
+            match &binding {
+                BindingOutcome::Timed(b) => b.extend_json(&mut j),
+                BindingOutcome::Skipped(why) => j["python_binding_skipped"] = why.clone().into(),
+            }
+            println!("{j}")
+        }
+        Format::Text => {
+            print_text(&report);
+            match &binding {
+                BindingOutcome::Timed(b) => b.print_text(),
+                BindingOutcome::Skipped(why) => println!("Python binding skipped: {why}."),
+            }
+        }
+    }
+    if let BindingOutcome::Timed(b) = &binding {
+        if !b.identical {
+            return Err(Error::Invalid(
+                "the Python binding's scores differ from the same call in Rust".into(),
+            ));
+        }
     }
     if report.agrees() {
         Ok(())
