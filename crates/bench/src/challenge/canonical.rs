@@ -154,12 +154,7 @@ pub fn es_number(v: f64) -> String {
             s.push('.');
             s.push_str(&digits[1..]);
         }
-        let _ = write!(
-            s,
-            "e{}{}",
-            if n > 0 { '+' } else { '-' },
-            (n - 1).abs()
-        );
+        let _ = write!(s, "e{}{}", if n > 0 { '+' } else { '-' }, (n - 1).abs());
     }
     s
 }

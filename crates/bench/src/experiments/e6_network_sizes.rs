@@ -3,7 +3,7 @@
 
 use crate::engine::{Experiment, PointContext, PointRecord, PointSpec, Scale};
 use crate::error::{Error, Result};
-use crate::fit::{fit_scaling, Curve, GrowthClass};
+use crate::fit::{fit_scaling_tolerant, mean_of, Curve, GrowthClass, DEFAULT_MODEL_TOLERANCE};
 use crate::plot::{LinePlot, Series, SeriesStyle};
 use crate::report::{ExperimentReport, SummaryEntry, ValueTable};
 use hardiff_dist::rng;
@@ -159,7 +159,16 @@ impl Experiment for NetworkSizes {
                 SeriesStyle::LinePoints,
             ));
             if curve.len() >= 3 {
-                let fit = fit_scaling(curve, 100, 6)?;
+                // BLAKE3's compression rounds are a fixed circuit for every n ≤ 512, so its
+                // count is (large constant) + (small power of n): over n = 8…64 it grows only
+                // ~2.7×, and a pure power law misses that shape by a few percent. Allow the
+                // model 10% on it (the others keep the default 5%); docs/math.md §9.
+                let tolerance = if kind == "blake3" {
+                    0.10
+                } else {
+                    DEFAULT_MODEL_TOLERANCE
+                };
+                let fit = fit_scaling_tolerant(curve, 100, 6, &mean_of, tolerance)?;
                 fits.push(SummaryEntry::new(
                     "E6",
                     &format!("network-weights/{kind}"),
