@@ -83,6 +83,15 @@ pub struct SummaryEntry {
 }
 
 impl SummaryEntry {
+    /// Appends the experiment's own explanation to the note of a curve that does not agree
+    /// (an agreeing curve is left as it is), so that no inconclusive row goes unexplained.
+    pub fn explain_if_not_agreeing(mut self, why: &str) -> Self {
+        if self.verdict != CurveVerdict::Agrees && !why.is_empty() {
+            self.note = format!("{}. {why}", self.note);
+        }
+        self
+    }
+
     /// Builds an entry from a fit, computing λ and deciding the verdict: the class test must give
     /// the predicted class, and a predicted rate must lie within the rate's 95% interval widened
     /// by `rate_tolerance` (absolute).

@@ -169,16 +169,23 @@ impl Experiment for NetworkSizes {
                     DEFAULT_MODEL_TOLERANCE
                 };
                 let fit = fit_scaling_tolerant(curve, 100, 6, &mean_of, tolerance)?;
-                fits.push(SummaryEntry::new(
-                    "E6",
-                    &format!("network-weights/{kind}"),
-                    "input_bits",
-                    "nonzero_weights",
-                    GrowthClass::Polynomial,
-                    None,
-                    0.0,
-                    fit,
-                ));
+                fits.push(
+                    SummaryEntry::new(
+                        "E6",
+                        &format!("network-weights/{kind}"),
+                        "input_bits",
+                        "nonzero_weights",
+                        GrowthClass::Polynomial,
+                        None,
+                        0.0,
+                        fit,
+                    )
+                    .explain_if_not_agreeing(if kind == "blake3" {
+                        crate::experiments::e1_unconditional::BLAKE3_NETWORK_NOTE
+                    } else {
+                        ""
+                    }),
+                );
             }
         }
         size_plot.save(&out.join("E6-size.svg"))?;
