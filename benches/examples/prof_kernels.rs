@@ -71,7 +71,7 @@ fn main() {
                 1e6 * s / draws as f64
             );
         }
-        "cand" | "raw" | "unc" | "pack" | "pack32" => {
+        "cand" | "raw" | "unc" | "pack" | "pack32" | "hashonly" | "conv" | "conv2" => {
             let n: usize = args[2].parse().unwrap();
             let f = Blake3Keyed::new(n, 256, 1).unwrap();
             let mut rng = ChaCha12Rng::seed_from_u64(0);
@@ -111,6 +111,37 @@ fn main() {
                             chunk.copy_from_slice(&v);
                         }
                         black_box(blake3::keyed_hash(&key, &bytes[..nb]));
+                    }
+                } else if args[1] == "hashonly" {
+                    let nb = n.div_ceil(8);
+                    for x in &xs {
+                        let x = black_box(x);
+                        let all = zerocopy::IntoBytes::as_bytes(x.words());
+                        black_box(blake3::keyed_hash(&key, &all[..nb]));
+                    }
+                } else if args[1] == "conv" {
+                    let nb = n.div_ceil(8);
+                    for x in &xs {
+                        let x = black_box(x);
+                        let all = zerocopy::IntoBytes::as_bytes(x.words());
+                        let h = blake3::keyed_hash(&key, &all[..nb]);
+                        let mut w = [0u64; 4];
+                        for (w, c) in w.iter_mut().zip(h.as_bytes().chunks_exact(8)) {
+                            *w = u64::from_le_bytes(c.try_into().unwrap());
+                        }
+                        black_box(w);
+                    }
+                } else if args[1] == "conv2" {
+                    let nb = n.div_ceil(8);
+                    for x in &xs {
+                        let x = black_box(x);
+                        let all = zerocopy::IntoBytes::as_bytes(x.words());
+                        let h = blake3::keyed_hash(&key, &all[..nb]);
+                        let mut w = [0u64; 4];
+                        for (w, c) in w.iter_mut().zip(h.as_bytes().chunks_exact(8)) {
+                            *w = u64::from_le_bytes(c.try_into().unwrap());
+                        }
+                        black_box(Bits::from_words(w.to_vec(), 256).unwrap());
                     }
                 } else if args[1] == "unc" {
                     for x in &xs {

@@ -469,7 +469,7 @@ impl SampleBatch for Gaussian {
 
     /// [`SampleBatch::fill_batch`] from a concrete stream: the same numbers, without a
     /// virtual call per random number.
-    fn fill_batch_stream(&self, rng: &mut crate::rng::Rng, out: ArrayViewMut2<f64>) {
+    fn fill_batch_stream(&self, rng: &mut crate::rng::BlockRng, out: ArrayViewMut2<f64>) {
         self.fill_samples(rng, out);
     }
 }
@@ -908,7 +908,7 @@ impl SampleBatch for GaussianMixture {
 
     /// [`SampleBatch::fill_batch`] from a concrete stream: the same numbers, without a
     /// virtual call per random number.
-    fn fill_batch_stream(&self, rng: &mut crate::rng::Rng, out: ArrayViewMut2<f64>) {
+    fn fill_batch_stream(&self, rng: &mut crate::rng::BlockRng, out: ArrayViewMut2<f64>) {
         self.fill_rows(rng, out, |_| {});
     }
 }

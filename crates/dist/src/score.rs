@@ -97,7 +97,7 @@ macro_rules! forward_traits {
             fn fill_batch(&self, rng: &mut dyn rand::RngCore, out: ArrayViewMut2<f64>) {
                 (**self).fill_batch(rng, out)
             }
-            fn fill_batch_stream(&self, rng: &mut crate::rng::Rng, out: ArrayViewMut2<f64>) {
+            fn fill_batch_stream(&self, rng: &mut crate::rng::BlockRng, out: ArrayViewMut2<f64>) {
                 (**self).fill_batch_stream(rng, out)
             }
         }
@@ -226,7 +226,7 @@ pub trait SampleBatch: Dimension + Send + Sync {
     /// stream. It exists for speed: a law that overrides it draws through the concrete type,
     /// without a virtual call per random number (rejection sampling's blocks call it,
     /// docs/math.md §6). The provided method forwards to `fill_batch`.
-    fn fill_batch_stream(&self, rng: &mut crate::rng::Rng, out: ArrayViewMut2<f64>) {
+    fn fill_batch_stream(&self, rng: &mut crate::rng::BlockRng, out: ArrayViewMut2<f64>) {
         self.fill_batch(rng, out);
     }
 }

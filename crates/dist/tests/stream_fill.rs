@@ -7,11 +7,11 @@
 //! with u < w_0 + … + w_k, then x = μ_k + Q_k (√λ_k ⊙ z) with z the next d standard normals,
 //! each sum in index order. Deterministic (fixed seeds, exact equality): no false failures.
 
-use hardiff_dist::rng::stream;
+use hardiff_dist::rng::{stream, stream_key, BlockRng};
 use hardiff_dist::{Gaussian, GaussianMixture, OwfDistribution, SampleBatch};
 use hardiff_owf::{Bits, Candidate};
 use ndarray::{Array1, Array2, ShapeBuilder};
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use rand_distr::StandardNormal;
 
 /// A d-dimensional Gaussian with a full covariance B Bᵀ + I/2 (B from the stream).
@@ -31,11 +31,12 @@ fn mixture(d: usize) -> GaussianMixture {
     .expect("valid mixture")
 }
 
-/// The three fills of `law` on the stream (seed, label, [d]): sample_batch, fill_batch,
-/// fill_batch_stream into a standard buffer and into a column-major buffer.
+/// The three fills of `law` on the block stream keyed by (seed, label, [d]) (the generator
+/// of rejection sampling's blocks): sample_batch, fill_batch, fill_batch_stream into a
+/// standard buffer and into a column-major buffer.
 fn fills(law: &dyn SampleBatch, rows: usize, label: &str) -> [Array2<f64>; 4] {
     let d = law.dim();
-    let s = || stream(5, label, &[d as u64]);
+    let s = || BlockRng::from_seed(stream_key(5, label, &[d as u64]));
     let a = law.sample_batch(&mut s(), rows);
     let mut b = Array2::zeros((rows, d));
     law.fill_batch(&mut s(), b.view_mut());

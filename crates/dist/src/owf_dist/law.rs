@@ -356,7 +356,7 @@ impl SampleBatch for OwfDistribution {
 
     /// [`SampleBatch::fill_batch`] from a concrete stream: the same numbers, without a
     /// virtual call per random number.
-    fn fill_batch_stream(&self, rng: &mut crate::rng::Rng, out: ArrayViewMut2<f64>) {
+    fn fill_batch_stream(&self, rng: &mut crate::rng::BlockRng, out: ArrayViewMut2<f64>) {
         self.fill_with_seeds(rng, out, false);
     }
 }

@@ -7,27 +7,33 @@
 //! [`SampleBatch`] and for nothing else; it never evaluates a score.
 //!
 //! # Blocks, streams and threads
-//! Prior draws are made in blocks of at most [`REJECTION_BLOCK`] points. Block b draws its
+//! Prior draws are made in blocks: block b has min(64·2^b, [`REJECTION_BLOCK`]) draws (the
+//! last one within the budget is cut to fit it), a function of b alone. Block b draws its
 //! points ([`SampleBatch::fill_batch_stream`]: the numbers of `fill_batch`, through the concrete
-//! stream type, into a reused buffer) and then one uniform per point from its own ChaCha12
-//! stream: the key is 32 bytes drawn once from the caller's generator, the stream number is b.
-//! The log-acceptances of a block come from one matrix product X Aᵀ, or, when A is small
-//! (d·m ≤ 16, e.g. the NumPy peer's d = 2, m = 1), from A's entries row by row. Blocks
-//! run in parallel on rayon's current pool (the global pool unless the caller runs inside
-//! `ThreadPool::install`: library users choose the threads), and accepted points are taken in
-//! block order, so the samples and the draw counts are the same on any number of threads.
-//! Which blocks a round schedules depends only on the counts so far, never on timing.
+//! stream type, into a reused buffer) and then, in order, one uniform for each point whose
+//! acceptance probability is at least 2^{−53} (the others are rejected without one), all from
+//! its own ChaCha12 stream: the key is 32 bytes drawn once from the caller's generator, the
+//! stream number is b. The log-acceptances of a block come from one matrix product X Aᵀ, or,
+//! when A is small (d·m ≤ 16, e.g. the NumPy peer's d = 2, m = 1), from A's entries row by row.
+//!
+//! On one thread the blocks run in order until n acceptances. On more, every thread of rayon's
+//! current pool (the global pool unless the caller runs inside `ThreadPool::install`: library
+//! users choose the threads) claims the next block number until the finished blocks 0..k hold
+//! n acceptances; there are no rounds to wait for. Accepted points are taken in block order, so
+//! the samples and the draw counts are the same on any number of threads; only how many blocks
+//! past k get drawn and dropped depends on timing.
 
 use super::{check_problem, PosteriorOutput, PosteriorSampler, PosteriorStats};
 use crate::error::{Error, Result};
 use crate::measurement::LinearMeasurement;
+use hardiff_dist::rng::BlockRng;
 use hardiff_dist::SampleBatch;
 use ndarray::linalg::general_mat_mul;
 use ndarray::{s, Array2, ArrayView1, ArrayView2};
 use rand::{Rng as _, SeedableRng as _};
-use rand_chacha::ChaCha12Rng;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// Configuration of [`Rejection`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,52 +116,35 @@ impl<P: SampleBatch + ?Sized> PosteriorSampler<P> for Rejection {
             c: 0.5 / (measurement.noise_std() * measurement.noise_std()),
             key,
         };
+        let blocks = BlockPlan::new(max_draws);
+        let results = if rayon::current_num_threads() == 1 {
+            run_serial(&kernel, prior, d, n, &blocks)
+        } else {
+            run_parallel(&kernel, prior, d, n, &blocks)
+        };
         let mut out = Array2::zeros((n, d));
-        let (mut accepted, mut draws, mut next_block) = (0usize, 0u64, 0u64);
-        while accepted < n {
-            if draws >= max_draws {
-                return Err(Error::BudgetExhausted {
-                    max_draws,
-                    draws,
-                    accepted,
-                    requested: n,
-                    acceptance_rate: accepted as f64 / draws as f64,
-                });
+        let (mut accepted, mut draws) = (0usize, 0u64);
+        for block in &results {
+            let take = block.positions.len().min(n - accepted);
+            for (k, row) in block.rows.chunks_exact(d).take(take).enumerate() {
+                out.row_mut(accepted + k).assign(&ArrayView1::from(row));
             }
-            let sizes = round_sizes(n - accepted, accepted, draws, max_draws);
-            let first = next_block;
-            next_block += sizes.len() as u64;
-            // Contiguous runs of blocks, a few per thread (balance on a busy machine), each
-            // with one scratch (not one per block: zeroing a scratch costs about as much as a
-            // block of cheap draws); any split gives the same blocks.
-            let tasks = TASKS_PER_THREAD * rayon::current_num_threads();
-            let per_task = sizes.len().div_ceil(tasks).max(1);
-            let runs: Vec<Vec<BlockResult>> = sizes
-                .par_chunks(per_task)
-                .enumerate()
-                .map(|(t, run)| {
-                    let mut scratch = Scratch::new(&kernel, d);
-                    let start = first + (t * per_task) as u64;
-                    run.iter()
-                        .enumerate()
-                        .map(|(i, &size)| kernel.run(prior, start + i as u64, size, &mut scratch))
-                        .collect()
-                })
-                .collect();
-            for block in runs.into_iter().flatten() {
-                let need = n - accepted;
-                let take = block.positions.len().min(need);
-                for (k, row) in block.rows.chunks_exact(d).take(take).enumerate() {
-                    out.row_mut(accepted + k).assign(&ArrayView1::from(row));
-                }
-                accepted += take;
-                if accepted == n {
-                    // Only the draws up to the n-th acceptance are examined.
-                    draws += block.positions[take - 1] as u64 + 1;
-                    break;
-                }
-                draws += block.size as u64;
+            accepted += take;
+            if accepted == n {
+                // Only the draws up to the n-th acceptance are examined.
+                draws += block.positions[take - 1] as u64 + 1;
+                break;
             }
+            draws += block.size as u64;
+        }
+        if accepted < n {
+            return Err(Error::BudgetExhausted {
+                max_draws,
+                draws,
+                accepted,
+                requested: n,
+                acceptance_rate: accepted as f64 / draws as f64,
+            });
         }
         let rate = n as f64 / draws as f64;
         Ok(PosteriorOutput {
@@ -179,30 +168,131 @@ impl<P: SampleBatch + ?Sized> PosteriorSampler<P> for Rejection {
 /// reuse) vanish per draw, small enough that a few acceptances do not draw far past need.
 pub const REJECTION_BLOCK: usize = 4096;
 
-/// Runs of blocks per rayon thread in one round (module docs).
-const TASKS_PER_THREAD: usize = 4;
+/// The first block's size; block b has min(64·2^b, [`REJECTION_BLOCK`]) draws, so a call that
+/// needs few draws (high acceptance, small n) examines few, and long runs reach full blocks
+/// after 4032 draws.
+const FIRST_BLOCK: usize = 64;
 
-/// The most blocks in one round (2^18 draws): bounds the work drawn past the n-th acceptance
-/// when the running rate underestimates.
-const MAX_BLOCKS_PER_ROUND: u64 = 64;
+/// The blocks a budget of `max_draws` allows: block b's size depends on b alone (and on the
+/// budget, which truncates the last block), never on the thread count or on timing.
+#[derive(Debug, Clone, Copy)]
+struct BlockPlan {
+    max_draws: u64,
+}
 
-/// The block sizes of the next round: about 1.1× the draws the Laplace-smoothed running rate
-/// says the `missing` acceptances need (at least 64), within the budget left. A function of the
-/// counts only, hence of the seed only.
-fn round_sizes(missing: usize, accepted: usize, draws: u64, max_draws: u64) -> Vec<usize> {
-    let rate = (accepted as f64 + 1.0) / (draws as f64 + 2.0);
-    let left = max_draws - draws;
-    let block = REJECTION_BLOCK as u64;
-    let want = ((1.1 * missing as f64 / rate).ceil() as u64)
-        .max(64)
-        .min(MAX_BLOCKS_PER_ROUND * block)
-        .min(left);
-    let full = (want / block) as usize;
-    let mut sizes = vec![REJECTION_BLOCK; full];
-    if want % block != 0 {
-        sizes.push((want % block) as usize);
+impl BlockPlan {
+    fn new(max_draws: u64) -> Self {
+        Self { max_draws }
     }
-    sizes
+
+    /// The first draw of block b and its size (0 past the budget).
+    fn block(&self, b: u64) -> (u64, usize) {
+        let ramp = (REJECTION_BLOCK / FIRST_BLOCK).trailing_zeros() as u64;
+        let (start, nominal) = if b < ramp {
+            ((FIRST_BLOCK as u64) * ((1 << b) - 1), FIRST_BLOCK << b)
+        } else {
+            let before = (FIRST_BLOCK as u64) * ((1 << ramp) - 1);
+            (
+                before + (b - ramp) * REJECTION_BLOCK as u64,
+                REJECTION_BLOCK,
+            )
+        };
+        let left = self.max_draws.saturating_sub(start);
+        (start, (nominal as u64).min(left) as usize)
+    }
+}
+
+/// One thread: blocks in order until n acceptances or the budget's end.
+fn run_serial<P: SampleBatch + ?Sized>(
+    kernel: &BlockKernel<'_>,
+    prior: &P,
+    d: usize,
+    n: usize,
+    plan: &BlockPlan,
+) -> Vec<BlockResult> {
+    let mut scratch = Scratch::new(kernel, d);
+    let mut results = Vec::new();
+    let mut accepted = 0;
+    for b in 0.. {
+        let size = plan.block(b).1;
+        if size == 0 || accepted >= n {
+            break;
+        }
+        let block = kernel.run(prior, b, size, &mut scratch);
+        accepted += block.positions.len();
+        results.push(block);
+    }
+    results
+}
+
+/// The blocks finished so far by the workers of [`run_parallel`], by block number, and the
+/// length and acceptances of their complete prefix.
+struct Finished {
+    blocks: Vec<Option<BlockResult>>,
+    prefix: usize,
+    prefix_accepted: usize,
+}
+
+/// Every thread of the current pool: each worker claims the next block number, runs it and
+/// files the result; when the blocks 0..k finished so far hold n acceptances, workers stop
+/// claiming. Blocks past k that were already running are finished and dropped. No rounds and
+/// no barriers: a worker waits for nothing but the lock on the list of finished blocks (once
+/// per block). The returned prefix is exactly the one [`run_serial`] returns, or longer.
+fn run_parallel<P: SampleBatch + ?Sized>(
+    kernel: &BlockKernel<'_>,
+    prior: &P,
+    d: usize,
+    n: usize,
+    plan: &BlockPlan,
+) -> Vec<BlockResult> {
+    let next = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    let finished = Mutex::new(Finished {
+        blocks: Vec::new(),
+        prefix: 0,
+        prefix_accepted: 0,
+    });
+    let worker = || {
+        let mut scratch = Scratch::new(kernel, d);
+        while !stop.load(Ordering::Acquire) {
+            let b = next.fetch_add(1, Ordering::Relaxed);
+            let size = plan.block(b).1;
+            if size == 0 {
+                break;
+            }
+            let block = kernel.run(prior, b, size, &mut scratch);
+            let mut f = finished.lock().unwrap_or_else(PoisonError::into_inner);
+            let i = b as usize;
+            if f.blocks.len() <= i {
+                f.blocks.resize_with(i + 1, || None);
+            }
+            f.blocks[i] = Some(block);
+            while f.prefix < f.blocks.len() && f.prefix_accepted < n {
+                let Some(done) = &f.blocks[f.prefix] else {
+                    break;
+                };
+                let count = done.positions.len();
+                f.prefix_accepted += count;
+                f.prefix += 1;
+            }
+            if f.prefix_accepted >= n {
+                stop.store(true, Ordering::Release);
+            }
+        }
+    };
+    rayon::scope(|s| {
+        for _ in 0..rayon::current_num_threads() {
+            s.spawn(|_| worker());
+        }
+    });
+    let f = finished
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    // Every claimed block finished, so the list has no gaps.
+    f.blocks
+        .into_iter()
+        .map(|b| b.expect("every claimed block finishes"))
+        .collect()
 }
 
 /// What every block shares: A, y, 1/(2η²) and the stream key.
@@ -254,7 +344,7 @@ impl BlockKernel<'_> {
         size: usize,
         scratch: &mut Scratch,
     ) -> BlockResult {
-        let mut rng = ChaCha12Rng::from_seed(self.key);
+        let mut rng = BlockRng::from_seed(self.key);
         rng.set_stream(b);
         let mut x = scratch.x.slice_mut(s![..size, ..]);
         prior.fill_batch_stream(&mut rng, x.view_mut());
@@ -317,13 +407,18 @@ impl BlockKernel<'_> {
         points: &[f64],
         d: usize,
         mut residual2: impl FnMut(&[f64]) -> f64,
-        rng: &mut ChaCha12Rng,
+        rng: &mut BlockRng,
         result: &mut BlockResult,
     ) {
         for (i, point) in points.chunks_exact(d).enumerate() {
-            let r2 = residual2(point);
+            let la = -self.c * residual2(point);
+            if la < MIN_LOG_UNIFORM {
+                // e^{la} < 2^{-53} ≤ u for every u the stream can give: rejected without
+                // drawing u (most draws of a sharp likelihood end here).
+                continue;
+            }
             let u: f64 = 1.0 - rng.random::<f64>();
-            if accepts(u, -self.c * r2) {
+            if accepts(u, la) {
                 result.positions.push(i);
                 result.rows.extend_from_slice(point);
             }
@@ -336,7 +431,7 @@ impl BlockKernel<'_> {
         points: &[f64],
         a: &[f64],
         y: &[f64],
-        rng: &mut ChaCha12Rng,
+        rng: &mut BlockRng,
         result: &mut BlockResult,
     ) {
         let mut rows = [[0.0; D]; M];
@@ -384,13 +479,11 @@ fn residual2(point: &[f64], a: &[f64], y: &[f64]) -> f64 {
 const FUSED_RESIDUAL_MAX: usize = 16;
 
 /// Whether u ∈ (0, 1] accepts a draw of log-acceptance `la` ≤ 0: ln u < la, i.e. u < e^{la}.
-/// The logarithm is needed only between the bounds 1 − 1/u ≤ ln u ≤ u − 1.
+/// The logarithm is needed only between the bounds 1 − 1/u ≤ ln u ≤ u − 1. (Draws with
+/// la < [`MIN_LOG_UNIFORM`] never get here: [`BlockKernel::scan`] rejects them without a u.)
 #[inline]
 fn accepts(u: f64, la: f64) -> bool {
-    if la < MIN_LOG_UNIFORM {
-        // e^{la} < 2^{-53} ≤ u: never accepted.
-        false
-    } else if u - 1.0 < la {
+    if u - 1.0 < la {
         true
     } else if u * (1.0 - la) >= 1.0 {
         // 1 − 1/u ≥ la ⇒ ln u ≥ la.
@@ -448,15 +541,36 @@ mod tests {
     }
 
     #[test]
-    fn the_peer_problem_gives_the_numbers_it_gave_before_the_specialised_kernels() {
-        // Reference: the output of the row-by-row block kernel (virtual generator calls, one
-        // matrix product per block) at commit 53729c0, for the peer's seed and stream: the
-        // draw count and the sum of the 20 000 samples, bit for bit.
+    fn the_peer_problem_gives_the_numbers_it_gave_when_blocks_stopped_waiting_for_rounds() {
+        // Reference: the output when blocks became 64·2^b draws (capped at REJECTION_BLOCK)
+        // claimed by free threads, drawn from ChaCha8 block streams, and draws below 2^{−53}
+        // acceptance stopped drawing a uniform (round 4): the draw count and the sum of the
+        // 20 000 samples, bit for bit.
+        // It changes only when the stream layout does, which changes every rejection number
+        // of the bench (regenerate its fixtures then).
         let (prior, m, y) = peer_problem();
         let mut rng = stream(2024, "peer/rejection", &[]);
         let out = rejection(&prior, &m, y.view(), 20_000, u64::MAX, &mut rng).unwrap();
-        assert_eq!(out.stats.prior_draws, 452_121);
-        assert_eq!(out.samples.sum(), -4.751_520_293_839_258e1);
+        assert_eq!(out.stats.prior_draws, 448_356);
+        assert_eq!(out.samples.sum(), -6.879_749_104_828_17e1);
+    }
+
+    #[test]
+    fn blocks_ramp_up_then_stay_full_and_the_last_fits_the_budget() {
+        let plan = BlockPlan::new(u64::MAX);
+        let sizes: Vec<usize> = (0..9).map(|b| plan.block(b).1).collect();
+        assert_eq!(sizes, [64, 128, 256, 512, 1024, 2048, 4096, 4096, 4096]);
+        // Each block starts where the previous one ends.
+        for b in 0..20 {
+            let (start, size) = plan.block(b);
+            assert_eq!(plan.block(b + 1).0, start + size as u64, "block {b}");
+        }
+        // A budget of 10 000 draws: 4032 in the ramp, one full block, then 1872, then none.
+        let plan = BlockPlan::new(10_000);
+        let sizes: Vec<usize> = (5..10).map(|b| plan.block(b).1).collect();
+        assert_eq!(sizes, [2048, 4096, 1872, 0, 0]);
+        assert_eq!(BlockPlan::new(10).block(0), (0, 10));
+        assert_eq!(BlockPlan::new(10).block(1).1, 0);
     }
 
     /// The block scanned three ways — specialised (D, M), the generic fused residual, and the
@@ -479,7 +593,7 @@ mod tests {
         let points = x.as_slice().unwrap();
         let (af, yf): (Vec<f64>, Vec<f64>) = (a.iter().copied().collect(), y.to_vec());
         let fresh = || {
-            let mut r = ChaCha12Rng::from_seed(kernel.key);
+            let mut r = BlockRng::from_seed(kernel.key);
             r.set_stream(3);
             r
         };
