@@ -316,6 +316,21 @@ impl Bits {
         Self::from_word_slice_unchecked(&words, len)
     }
 
+    /// Crate-internal: the first `count` ≤ 4 of `words` (at most 256 bits, stored inline), which
+    /// the caller guarantees to satisfy the invariant (`count = ⌈len/64⌉`, the last word
+    /// masked).
+    #[inline]
+    pub(crate) fn from_inline_words_unchecked(words: [u64; 4], count: usize, len: usize) -> Self {
+        debug_assert_eq!(count, words_for(len));
+        debug_assert!(words[..count]
+            .last()
+            .is_none_or(|&w| w & !last_word_mask(len) == 0));
+        Self {
+            len,
+            words: Words::from_buf_and_len(words, count),
+        }
+    }
+
     /// Crate-internal: the first `count` of `words`, which the caller guarantees to satisfy the
     /// invariant (`count = ⌈len/64⌉`); ≤ 256 bits move into the inline buffer with no copy loop.
     pub(crate) fn from_word_array_unchecked(words: [u64; 8], count: usize, len: usize) -> Self {

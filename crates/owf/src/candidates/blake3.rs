@@ -124,39 +124,64 @@ impl OneWayFunction for Blake3Keyed {
             }
             &block[..nbytes]
         };
-        // The output words are built on the stack (Bits stores ≤ 256 bits inline): no
-        // allocation. They are read as 32-bit halves, the width BLAKE3 writes them in.
-        let mut words = [0u64; 8];
-        let half = |c: &[u8], i: usize| {
-            u64::from(u32::from_le_bytes(
-                c[4 * i..4 * i + 4].try_into().expect("4 bytes"),
-            ))
-        };
         if self.output_bits <= 256 {
+            // One keyed hash; its 32 bytes become ≤ 4 inline words of Bits (no allocation).
+            // They are read as 32-bit halves, the width BLAKE3 writes them in.
             let hash = ::blake3::keyed_hash(&self.key, bytes);
             let h = hash.as_bytes();
-            for (j, w) in words[..4].iter_mut().enumerate() {
-                *w = half(h, 2 * j) | half(h, 2 * j + 1) << 32;
+            let count = self.output_bits.div_ceil(64);
+            let mut words = [0u64; 4];
+            for (j, w) in words[..count].iter_mut().enumerate() {
+                *w = half_word(h, 2 * j) | half_word(h, 2 * j + 1) << 32;
             }
+            words[count - 1] &= last_word_mask(self.output_bits);
+            Bits::from_inline_words_unchecked(words, count, self.output_bits)
         } else {
-            let mut out = [0u8; 64];
-            ::blake3::Hasher::new_keyed(&self.key)
-                .update(bytes)
-                .finalize_xof()
-                .fill(&mut out);
-            for (j, w) in words.iter_mut().enumerate() {
-                *w = half(&out, 2 * j) | half(&out, 2 * j + 1) << 32;
-            }
+            self.eval_xof(bytes)
         }
-        let count = self.output_bits.div_ceil(64);
-        if self.output_bits % 64 != 0 {
-            words[count - 1] &= (1u64 << (self.output_bits % 64)) - 1;
-        }
-        Bits::from_word_array_unchecked(words, count, self.output_bits)
     }
     fn compile(&self) -> Circuit {
         keyed_blake3_circuit(&self.key, self.input_bits, self.output_bits)
             .expect("sizes validated by Blake3Keyed::with_key")
+    }
+}
+
+impl Blake3Keyed {
+    /// [`OneWayFunction::eval_uncounted`] for m > 256: the first m bits of the keyed XOF. Kept
+    /// out of line, so that the common m ≤ 256 path does not carry its ~2 KB hasher on the
+    /// stack.
+    #[cold]
+    #[inline(never)]
+    fn eval_xof(&self, bytes: &[u8]) -> Bits {
+        let mut out = [0u8; 64];
+        ::blake3::Hasher::new_keyed(&self.key)
+            .update(bytes)
+            .finalize_xof()
+            .fill(&mut out);
+        let count = self.output_bits.div_ceil(64);
+        let mut words = [0u64; 8];
+        for (j, w) in words.iter_mut().enumerate() {
+            *w = half_word(&out, 2 * j) | half_word(&out, 2 * j + 1) << 32;
+        }
+        words[count - 1] &= last_word_mask(self.output_bits);
+        Bits::from_word_array_unchecked(words, count, self.output_bits)
+    }
+}
+
+/// Little-endian 32-bit word i of `bytes`, widened.
+#[inline(always)]
+fn half_word(bytes: &[u8], i: usize) -> u64 {
+    u64::from(u32::from_le_bytes(
+        bytes[4 * i..4 * i + 4].try_into().expect("4 bytes"),
+    ))
+}
+
+/// The valid bits of the last word of an `m`-bit vector.
+#[inline(always)]
+fn last_word_mask(m: usize) -> u64 {
+    match m % 64 {
+        0 => u64::MAX,
+        r => (1u64 << r) - 1,
     }
 }
 
