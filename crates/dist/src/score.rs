@@ -100,6 +100,9 @@ macro_rules! forward_traits {
             fn fill_batch_stream(&self, rng: &mut crate::rng::BlockRng, out: ArrayViewMut2<f64>) {
                 (**self).fill_batch_stream(rng, out)
             }
+            fn charge_draws(&self, rows: u64) {
+                (**self).charge_draws(rows)
+            }
         }
         impl<S: LogDensity + ?Sized> LogDensity for $ptr {
             fn log_density(
@@ -221,13 +224,26 @@ pub trait SampleBatch: Dimension + Send + Sync {
         out.assign(&x);
     }
 
-    /// [`SampleBatch::fill_batch`] from the concrete stream type [`crate::rng::Rng`] (ChaCha12,
-    /// what [`crate::rng::stream`] returns): **the same numbers** as `fill_batch` on the same
-    /// stream. It exists for speed: a law that overrides it draws through the concrete type,
-    /// without a virtual call per random number (rejection sampling's blocks call it,
-    /// docs/math.md §6). The provided method forwards to `fill_batch`.
+    /// [`SampleBatch::fill_batch`] from the concrete block stream type [`crate::rng::BlockRng`]
+    /// (ChaCha8): **the same numbers** as `fill_batch` on the same stream. It exists for
+    /// speed: a law that overrides it draws through the concrete type, without a virtual call
+    /// per random number (rejection sampling's blocks call it, docs/math.md §6).
+    ///
+    /// A law whose draws cost counted oracle calls (g̃: one f-evaluation per row) does **not**
+    /// count them here: the caller charges the rows it actually uses with
+    /// [`SampleBatch::charge_draws`]. Rejection sampling's parallel workers draw blocks past
+    /// the n-th acceptance and drop them, and how many depends on timing; charging only the
+    /// draws examined keeps the count a function of the seed. The provided method forwards to
+    /// `fill_batch` (which counts), and the provided `charge_draws` does nothing: right for a
+    /// law that counts nothing, and a law that counts overrides both.
     fn fill_batch_stream(&self, rng: &mut crate::rng::BlockRng, out: ArrayViewMut2<f64>) {
         self.fill_batch(rng, out);
+    }
+
+    /// Counts the oracle calls of `rows` draws made by [`SampleBatch::fill_batch_stream`] (see
+    /// there). The provided method does nothing.
+    fn charge_draws(&self, rows: u64) {
+        let _ = rows;
     }
 }
 

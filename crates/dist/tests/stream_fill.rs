@@ -108,15 +108,25 @@ fn mixture_rows_are_the_documented_draw() {
 }
 
 #[test]
-fn owf_stream_fill_equals_the_dyn_fill_and_counts_one_evaluation_per_row() {
+fn owf_stream_fill_equals_the_dyn_fill_and_only_the_charged_rows_are_counted() {
     let f = Candidate::Blake3.build_arc(12, 10, 4).expect("valid sizes");
     let law = OwfDistribution::with_default_params(f.clone()).expect("valid law");
     let before = f.evaluations();
     let [a, b, c, col] = fills(&law, 300, "stream-fill/owf");
+    // sample_batch and fill_batch count one evaluation per row; the two stream fills count
+    // nothing until charged.
     assert_eq!(
         f.evaluations() - before,
-        4 * 300,
-        "one counted evaluation per row"
+        2 * 300,
+        "one counted evaluation per row of the counted fills"
+    );
+    law.charge_draws(123);
+    assert_eq!(f.evaluations() - before, 2 * 300 + 123, "charged draws");
+    (&law as &dyn SampleBatch).charge_draws(7);
+    assert_eq!(
+        f.evaluations() - before,
+        2 * 300 + 130,
+        "through a reference"
     );
     assert_eq!(a, b);
     assert_eq!(a, c);

@@ -839,6 +839,7 @@ fn rejection_output_does_not_depend_on_the_thread_count() {
             let a =
                 hardiff_sde::posterior::rejection(&m, &meas, y.view(), 3000, 10_000_000, &mut r)
                     .unwrap();
+            let before = owf.function().evaluations();
             let b = hardiff_sde::posterior::rejection(
                 &owf,
                 &owf_meas,
@@ -848,6 +849,13 @@ fn rejection_output_does_not_depend_on_the_thread_count() {
                 &mut r,
             )
             .unwrap();
+            // f is charged for the draws examined, not for blocks other threads drew past
+            // the 500th acceptance.
+            assert_eq!(
+                owf.function().evaluations() - before,
+                b.stats.prior_draws,
+                "{threads} threads: counted f-evaluations"
+            );
             (
                 a.samples,
                 a.stats.prior_draws,

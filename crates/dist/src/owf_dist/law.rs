@@ -155,22 +155,24 @@ impl OwfDistribution {
         count: usize,
     ) -> (Array2<f64>, Vec<Bits>) {
         let mut out = Array2::zeros((count, self.dim()));
-        let seeds = self.fill_with_seeds(rng, out.view_mut(), true);
+        let seeds = self.fill_with_seeds(rng, out.view_mut(), true, true);
         (out, seeds)
     }
 
     /// Fills the rows of `out` (n + m columns) with exact samples of g̃ and returns their seeds,
     /// row by row: the n coordinates (the stream order of [`OwfDistribution::draw_row`]), then f
-    /// on the seed (no randomness), with one seed buffer reused for every row. f's counter is
-    /// advanced by the number of rows once, before the rows (the count of one counted evaluation
-    /// per row, without an atomic increment per row shared by every thread). Generic over the
-    /// generator so that a concrete stream draws without a virtual call per number.
+    /// on the seed (no randomness), with one seed buffer reused for every row. With `count`,
+    /// f's counter is advanced by the number of rows once, before the rows (the count of one
+    /// counted evaluation per row, without an atomic increment per row shared by every thread);
+    /// without, the caller charges what it uses ([`SampleBatch::charge_draws`]). Generic over
+    /// the generator so that a concrete stream draws without a virtual call per number.
     /// `keep_seeds = false` returns no seeds (nothing allocated for them).
     fn fill_with_seeds<R: RngCore + ?Sized>(
         &self,
         rng: &mut R,
         mut out: ArrayViewMut2<f64>,
         keep_seeds: bool,
+        count: bool,
     ) -> Vec<Bits> {
         let (n, m) = (self.input_bits(), self.output_bits());
         debug_assert_eq!(out.ncols(), n + m);
@@ -180,7 +182,9 @@ impl OwfDistribution {
         let mut seeds = Vec::with_capacity(if keep_seeds { out.nrows() } else { 0 });
         let mut seed = Bits::zeros(n);
         let mut seed_words = vec![0u64; n.div_ceil(64)];
-        f.counter().add(out.nrows() as u64);
+        if count {
+            f.counter().add(out.nrows() as u64);
+        }
         let mut draw = |row: &mut [f64]| {
             let (z, u) = row.split_at_mut(n);
             seed_words.fill(0);
@@ -219,7 +223,7 @@ impl OwfDistribution {
     /// coordinates in order, then evaluates f (one counted evaluation, no randomness).
     fn draw_row(&self, rng: &mut dyn RngCore, row: ArrayViewMut1<f64>) -> Bits {
         let mut rows = row.insert_axis(ndarray::Axis(0));
-        self.fill_with_seeds(rng, rows.view_mut(), true)
+        self.fill_with_seeds(rng, rows.view_mut(), true, true)
             .pop()
             .expect("one row")
     }
@@ -351,13 +355,19 @@ impl SampleBatch for OwfDistribution {
     /// The rows of [`SampleBatch::sample_batch`], into `out` (no seeds kept, one seed buffer
     /// reused).
     fn fill_batch(&self, rng: &mut dyn RngCore, out: ArrayViewMut2<f64>) {
-        self.fill_with_seeds(rng, out, false);
+        self.fill_with_seeds(rng, out, false, true);
     }
 
     /// [`SampleBatch::fill_batch`] from a concrete stream: the same numbers, without a
-    /// virtual call per random number.
+    /// virtual call per random number, and **uncounted**: the caller charges the rows it uses
+    /// with [`SampleBatch::charge_draws`].
     fn fill_batch_stream(&self, rng: &mut crate::rng::BlockRng, out: ArrayViewMut2<f64>) {
-        self.fill_with_seeds(rng, out, false);
+        self.fill_with_seeds(rng, out, false, false);
+    }
+
+    /// One counted f-evaluation per row.
+    fn charge_draws(&self, rows: u64) {
+        self.inner.f.counter().add(rows);
     }
 }
 

@@ -16,6 +16,10 @@
 //! stream number is b. The log-acceptances of a block come from one matrix product X Aᵀ, or,
 //! when A is small (d·m ≤ 16, e.g. the NumPy peer's d = 2, m = 1), from A's entries row by row.
 //!
+//! Blocks draw without counting oracle calls; at the end the prior is charged for the draws
+//! examined ([`SampleBatch::charge_draws`]: for g̃, one f-evaluation each), which is what a
+//! one-at-a-time loop would have spent, on any number of threads.
+//!
 //! On one thread the blocks run in order until n acceptances. On more, every thread of rayon's
 //! current pool (the global pool unless the caller runs inside `ThreadPool::install`: library
 //! users choose the threads) claims the next block number until the finished blocks 0..k hold
@@ -137,6 +141,8 @@ impl<P: SampleBatch + ?Sized> PosteriorSampler<P> for Rejection {
             }
             draws += block.size as u64;
         }
+        // The blocks drew uncounted; charge the draws examined (module docs).
+        prior.charge_draws(draws);
         if accepted < n {
             return Err(Error::BudgetExhausted {
                 max_draws,
