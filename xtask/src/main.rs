@@ -66,6 +66,11 @@ enum Task {
         /// Output format: sentences, or one JSON object.
         #[arg(long, value_enum, default_value_t = peer::Format::Text)]
         format: peer::Format,
+        /// Time the profile this xtask was built with. By default a dev-profile xtask (what
+        /// `cargo xtask` runs: debug assertions and overflow checks on) rebuilds and reruns
+        /// itself in the release profile, the one `cargo bench` and users' builds time.
+        #[arg(long)]
+        as_built: bool,
     },
     /// Run what CI runs: fmt, clippy, the test suite, `bench --quick --check` on 2 threads and
     /// on 1, and `compare` of the two.
@@ -320,7 +325,35 @@ fn main() {
             Ok(())
         })(),
         Task::Compare { a, b } => compare(&a, &b),
-        Task::Peer { format } => peer::run(&workspace_root(), format).map_err(Into::into),
+        Task::Peer { format, as_built } => {
+            if cfg!(debug_assertions) && !as_built {
+                // Timings are benchmarks: rerun this command from the release profile.
+                let format = match format {
+                    peer::Format::Text => "text",
+                    peer::Format::Json => "json",
+                };
+                eprintln!(
+                    "peer: timing the release profile (cargo run --release -p xtask -- peer)"
+                );
+                run_cmd(
+                    "cargo",
+                    &[
+                        "run",
+                        "--release",
+                        "--quiet",
+                        "-p",
+                        "xtask",
+                        "--",
+                        "peer",
+                        "--as-built",
+                        "--format",
+                        format,
+                    ],
+                )
+            } else {
+                peer::run(&workspace_root(), format).map_err(Into::into)
+            }
+        }
         Task::Ci => (|| {
             run_cmd("cargo", &["fmt", "--all", "--", "--check"])?;
             run_cmd(

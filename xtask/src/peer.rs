@@ -23,8 +23,10 @@
 //!
 //! `cargo xtask peer --format json` prints the same as one JSON object ([`PeerReport`] plus the
 //! four ratios `score_ratio_1`, `score_ratio_all`, `rejection_ratio_1`, `rejection_ratio_all`;
-//! or `{"skipped": reason}` without NumPy). `cargo xtask` runs in the dev profile, which
-//! Cargo.toml optimises (opt-level 2 for the workspace, 3 for dependencies); the JSON says so.
+//! or `{"skipped": reason}` without NumPy). `cargo xtask` runs in the dev profile (optimised,
+//! but with debug assertions and overflow checks, about 9% more instructions in the rejection
+//! kernel), so `peer` reruns itself from a release build unless given `--as-built`; the JSON
+//! names the profile it timed.
 //!
 //! How far the score is from its ceiling (one dot product, one exponential, a few multiply-adds
 //! and an axpy per point) is discussed in `benches/peers/README.md`; the one-thread time per
