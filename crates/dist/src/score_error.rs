@@ -129,7 +129,7 @@ pub(crate) fn weighted_l2_score_error_split(
                 sq_tail += tail;
             }
             // Weight 0 stays 0 even against a non-finite error (0·∞ would be NaN).
-            Some(w) if w == 0.0 => sq.push(0.0),
+            Some(0.0) => sq.push(0.0),
             Some(w) => {
                 reference_sq += w * norm;
                 sq.push(w * (head + tail));

@@ -131,15 +131,17 @@ impl OwfDistribution {
     /// *Proposal* (VE coordinates, p = g̃_σ): q = ½·p + ½·(1/n)Σ_i q_i, where q_i is p with x_i
     /// replaced by an independent N(0, τ²) draw, q_i = N(x_i; 0, τ²)·p_{−i}(x_{−i}, u), p_{−i}
     /// the marginal of p without x_i (Σ_s ½Π_{k≠i}h^{s_k}(x_k)Π_jφ_{σ²}(u_j − v_j(s)), since each
-    /// h^± has mass ½), and τ = 1.5σ²/α (about the width of the region where the error lives). Each point is a draw of the law at time t (counted: one
-    /// f-evaluation); with probability ½ it is kept, otherwise a uniform coordinate i gets the
-    /// N(0, τ²) value (no f-evaluation: u keeps the original seed's f-part, as p_{−i} says).
+    /// h^± has mass ½), and τ = 1.5σ²/α (about the width of the region where the error
+    /// lives). Each point is a draw of the law at time t (counted: one f-evaluation); with
+    /// probability ½ it is kept, otherwise a uniform coordinate i gets the N(0, τ²) value (no
+    /// f-evaluation: u keeps the original seed's f-part, as p_{−i} says).
     ///
     /// *Weights.* w = p/q = 1/(½ + ½(1/n)Σ_i r_i) with r_i = N(x_i; 0, τ²)·p_{−i}/p, computed
     /// in log space by brute force over the 2^n seeds from f's table (O(n·2^n) per point, no
-    /// further f-evaluations). So 0 < w ≤ 2: the p-half keeps the estimator's variance within
-    /// a factor 2 of plain Monte Carlo's wherever the error is not rare (any `approx`, any t),
-    /// while the q_i put half the points where the rounding error lives. The estimate is the
+    /// further f-evaluations). So 0 < w ≤ 2: the p-half bounds the second moment
+    /// E_q[(w‖ŝ − s‖²)²] = E_p[w‖ŝ − s‖⁴] by twice plain Monte Carlo's, so the estimator is
+    /// never much worse where the error is not rare (any `approx`, any t), while the q_i put
+    /// half the points where the rounding error lives. The estimate is the
     /// weighted mean of ‖ŝ − s‖² (and of its two parts), its standard error the sample standard
     /// deviation of w‖ŝ − s‖² over √points ([`crate::score_error`]'s delta method for the
     /// normalised form). Density ratios are taken in VE coordinates, scores in OU coordinates
