@@ -80,8 +80,8 @@ pub use lattice::{LatticeSum, LatticeSumForm, LatticeSumValue};
 pub use mcgdiff::McgdiffGmm;
 pub use ou_time::OuMarginal;
 pub use owf_dist::{
-    BruteForceOwfScore, EfficientOwfScore, HalfLatticeSums, OwfDistribution, OwfParams,
-    OwfScoreError,
+    BruteForceOwfScore, EfficientOwfScore, HalfLatticeSums, OwfDistribution, OwfErrorEstimator,
+    OwfParams, OwfScoreError,
 };
 pub use pancakes::{GaussianPancakes, PancakeProfile};
 pub use score::{CountingScore, Dimension, LogDensity, SampleBatch, Score, ScoreVjp};

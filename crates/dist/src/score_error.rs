@@ -54,18 +54,26 @@ pub fn l2_score_error(
     points: ArrayView2<f64>,
 ) -> Result<ScoreError> {
     let d = reference.dim();
-    Ok(l2_score_error_split(estimate, reference, t, points, d)?.0)
+    Ok(weighted_l2_score_error_split(estimate, reference, t, points, None, d)?.0)
 }
 
 /// [`l2_score_error`], with the squared error also split into the coordinates `0..split` and
-/// `split..d`: returns the estimate and the mean squared errors of the two parts. The
-/// per-point error is summed part by part (first part, then second), so splitting changes the
-/// rounding, not the value; `split = d` is the unsplit estimator.
-pub(crate) fn l2_score_error_split(
+/// `split..d` (returns the estimate and the mean squared errors of the two parts; the per-point
+/// error is summed part by part, so splitting changes the rounding, not the value), and with
+/// optional importance weights: the points are draws of a proposal q and
+/// `weights[b]` = p_t/q at point b, so every mean (the squared error, its two parts and the
+/// reference's size) is the importance-sampling mean (1/N)Σ_b w_b·(·)_b, and the standard error
+/// is the sample standard deviation of w_b‖ŝ − s‖²_b over √N (docs/math.md §5 "Accuracy
+/// measure"). `None` is the plain estimator (all weights 1, the same arithmetic). A point of
+/// weight 0 contributes 0 whatever its error (a proposal point where p_t underflows).
+///
+/// Errors: those of [`l2_score_error`], and weights of the wrong length.
+pub(crate) fn weighted_l2_score_error_split(
     estimate: &dyn Score,
     reference: &dyn Score,
     t: f64,
     points: ArrayView2<f64>,
+    weights: Option<&[f64]>,
     split: usize,
 ) -> Result<(ScoreError, f64, f64)> {
     let d = reference.dim();
@@ -84,12 +92,21 @@ pub(crate) fn l2_score_error_split(
             range: "≥ 1",
         });
     }
+    if let Some(w) = weights {
+        if w.len() != count {
+            return Err(Error::DimensionMismatch {
+                what: "number of importance weights vs points",
+                expected: count,
+                got: w.len(),
+            });
+        }
+    }
     let s_estimate = estimate.score_owned(t, points)?;
     let s_reference = reference.score_owned(t, points)?;
     let (mut sq, mut sq_head, mut sq_tail, mut reference_sq) =
         (Vec::with_capacity(count), 0.0, 0.0, 0.0);
     for b in 0..count {
-        let (mut head, mut tail) = (0.0, 0.0);
+        let (mut head, mut tail, mut norm) = (0.0, 0.0, 0.0);
         for k in 0..d {
             let e = s_estimate[[b, k]] - s_reference[[b, k]];
             if k < split {
@@ -97,11 +114,29 @@ pub(crate) fn l2_score_error_split(
             } else {
                 tail += e * e;
             }
-            reference_sq += s_reference[[b, k]] * s_reference[[b, k]];
+            // The plain estimator accumulates straight into the total, as it always has, so
+            // its numbers are bit for bit those of before weights existed.
+            if weights.is_some() {
+                norm += s_reference[[b, k]] * s_reference[[b, k]];
+            } else {
+                reference_sq += s_reference[[b, k]] * s_reference[[b, k]];
+            }
         }
-        sq.push(head + tail);
-        sq_head += head;
-        sq_tail += tail;
+        match weights.map(|w| w[b]) {
+            None => {
+                sq.push(head + tail);
+                sq_head += head;
+                sq_tail += tail;
+            }
+            // Weight 0 stays 0 even against a non-finite error (0·∞ would be NaN).
+            Some(0.0) => sq.push(0.0),
+            Some(w) => {
+                reference_sq += w * norm;
+                sq.push(w * (head + tail));
+                sq_head += w * head;
+                sq_tail += w * tail;
+            }
+        }
     }
     let np = count as f64;
     let mean = sq.iter().sum::<f64>() / np;

@@ -18,7 +18,9 @@
 //! - [`efficient`] — [`EfficientOwfScore`], the score of docs/math.md §5 at one f-evaluation;
 //! - [`score_error`] — [`OwfDistribution::score_error`]: the normalised L2 error
 //!   σ·√E‖ŝ − s‖² of any score against the exact one under the time-t law (the crate's one
-//!   estimator, [`crate::score_error`]), split into the x- and u-parts.
+//!   estimator, [`crate::score_error`]), split into the x- and u-parts; and
+//!   [`OwfDistribution::score_error_importance`], the same quantity by importance sampling near
+//!   the sign boundaries x_i = 0, for the rare-event error of the rounding regime.
 //!
 //! Time convention (docs/math.md §0): every API takes OU time t; internally the VE level is
 //! σ² = e^{2t} − 1 ([`crate::ou_time`]), p_t(x) = e^{td} p_σ(e^t x) and
@@ -45,7 +47,7 @@ pub use efficient::EfficientOwfScore;
 pub use half_lattice::HalfLatticeSums;
 pub use law::{Decoded, OwfDistribution};
 pub use params::OwfParams;
-pub use score_error::OwfScoreError;
+pub use score_error::{OwfErrorEstimator, OwfScoreError};
 
 use crate::error::{Error, Result};
 use crate::ou_time;
