@@ -1,5 +1,9 @@
-//! A driver for instruction counts (`valgrind --tool=callgrind`) of the kernels the criterion
-//! benches time: `prof_kernels rej|owf|cand N|raw N [reps]`.
+//! A driver for instruction counts (`valgrind --tool=callgrind`) and quick timings of the
+//! kernels the criterion benches time: `prof_kernels rej|owf|cand N|raw N|unc N|… [reps]`.
+//! The BLAKE3 modes isolate the candidate's wrapper: `raw` (the keyed hash of a byte vector),
+//! `hashonly` (of Bits' words in place), `conv` (plus the output words), `conv5` (plus a
+//! one-word `Bits`), `unc` (`eval_uncounted`), `cand` (counted `eval`), `pack`/`pack32`
+//! (copying the input first), `conv2` (a heap-allocated output).
 
 use hardiff_dist::rng::stream;
 use hardiff_dist::{Gaussian, GaussianMixture, OwfDistribution};
@@ -71,7 +75,7 @@ fn main() {
                 1e6 * s / draws as f64
             );
         }
-        "cand" | "raw" | "unc" | "pack" | "pack32" | "hashonly" | "conv" | "conv2" => {
+        "cand" | "raw" | "unc" | "pack" | "pack32" | "hashonly" | "conv" | "conv2" | "conv5" => {
             let n: usize = args[2].parse().unwrap();
             let f = Blake3Keyed::new(n, 256, 1).unwrap();
             let mut rng = ChaCha12Rng::seed_from_u64(0);
@@ -130,6 +134,15 @@ fn main() {
                             *w = u64::from_le_bytes(c.try_into().unwrap());
                         }
                         black_box(w);
+                    }
+                } else if args[1] == "conv5" {
+                    let nb = n.div_ceil(8);
+                    for x in &xs {
+                        let x = black_box(x);
+                        let all = zerocopy::IntoBytes::as_bytes(x.words());
+                        let h = blake3::keyed_hash(&key, &all[..nb]);
+                        let w = u64::from_le_bytes(h.as_bytes()[..8].try_into().unwrap());
+                        black_box(Bits::from_u64(w, 64).unwrap());
                     }
                 } else if args[1] == "conv2" {
                     let nb = n.div_ceil(8);
