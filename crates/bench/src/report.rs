@@ -698,7 +698,11 @@ pub fn summary_table(summary: &[SummaryEntry]) -> String {
         for e in notes {
             s.push_str(&format!(
                 "- **{} {}** {}: {}.\n",
-                e.experiment, e.curve, e.verdict, e.note
+                e.experiment,
+                e.curve,
+                e.verdict,
+                // One full stop, whether or not the note ends with its own.
+                e.note.trim_end_matches('.')
             ));
         }
     }
