@@ -50,7 +50,8 @@ fn eval_candidates(c: &mut Criterion) {
     group.finish();
 }
 
-/// BLAKE3 candidate (one counted `eval` per input, and one `eval_batch` per batch) vs the raw
+/// BLAKE3 candidate (one counted `eval` per input; one `eval_batch` per batch; one
+/// `eval_batch_words` per batch into a reused buffer) vs the raw
 /// keyed hash on the same bytes, n = 64, 256, 512 bits, m = 256.
 fn blake3_vs_raw(c: &mut Criterion) {
     let mut group = c.benchmark_group("owf/blake3-vs-raw");
@@ -70,6 +71,16 @@ fn blake3_vs_raw(c: &mut Criterion) {
         // evaluation (about 5 ns, 8% of a 64-bit input's hash).
         group.bench_with_input(BenchmarkId::new("candidate-batch", n), &xs, |b, xs| {
             b.iter(|| black_box(f.eval_batch(black_box(xs)).expect("n bits")))
+        });
+        // The allocation-free batch: outputs as packed words in a reused buffer, the form
+        // hardiff's own hot loops (g̃'s sampler) use.
+        let mut words = vec![0u64; BATCH * 4];
+        group.bench_with_input(BenchmarkId::new("candidate-words", n), &xs, |b, xs| {
+            b.iter(|| {
+                f.eval_batch_words(black_box(xs), &mut words)
+                    .expect("n bits");
+                black_box(&words);
+            })
         });
         let key = *f.key();
         group.bench_with_input(BenchmarkId::new("raw-keyed-hash", n), &bytes, |b, bytes| {

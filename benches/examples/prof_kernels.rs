@@ -75,7 +75,8 @@ fn main() {
                 1e6 * s / draws as f64
             );
         }
-        "cand" | "raw" | "unc" | "pack" | "pack32" | "hashonly" | "conv" | "conv2" | "conv5" => {
+        "cand" | "raw" | "unc" | "pack" | "pack32" | "hashonly" | "conv" | "conv2" | "conv5"
+        | "conv6" | "conv7" => {
             let n: usize = args[2].parse().unwrap();
             let f = Blake3Keyed::new(n, 256, 1).unwrap();
             let mut rng = ChaCha12Rng::seed_from_u64(0);
@@ -144,6 +145,27 @@ fn main() {
                         let w = u64::from_le_bytes(h.as_bytes()[..8].try_into().unwrap());
                         black_box(Bits::from_u64(w, 64).unwrap());
                     }
+                } else if args[1] == "conv6" {
+                    let nb = n.div_ceil(8);
+                    for x in &xs {
+                        let x = black_box(x);
+                        let all = zerocopy::IntoBytes::as_bytes(x.words());
+                        let h = blake3::keyed_hash(&key, &all[..nb]);
+                        let w = u64::from_le_bytes(h.as_bytes()[..8].try_into().unwrap());
+                        let b = Bits::from_u64(w, 64).unwrap();
+                        black_box(b.words()[0]);
+                    }
+                } else if args[1] == "conv7" {
+                    let nb = n.div_ceil(8);
+                    let mut sink = Vec::with_capacity(xs.len());
+                    for x in &xs {
+                        let x = black_box(x);
+                        let all = zerocopy::IntoBytes::as_bytes(x.words());
+                        let h = blake3::keyed_hash(&key, &all[..nb]);
+                        let w = u64::from_le_bytes(h.as_bytes()[..8].try_into().unwrap());
+                        sink.push(Bits::from_u64(w, 64).unwrap());
+                    }
+                    black_box(sink);
                 } else if args[1] == "conv2" {
                     let nb = n.div_ceil(8);
                     for x in &xs {

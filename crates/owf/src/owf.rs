@@ -52,6 +52,16 @@ pub trait OneWayFunction: Send + Sync + fmt::Debug {
     /// counts.
     fn eval_uncounted(&self, x: &Bits) -> Bits;
 
+    /// f(x) without counting, written as its ⌈output_bits/64⌉ packed words (bit j of f(x) is bit
+    /// j % 64 of word j / 64; bits past output_bits are zero) into `out`, which has exactly
+    /// that length. For hot loops that read f's bits and need no [`Bits`] value (g̃'s sampler,
+    /// [`OneWayFunction::eval_batch_words`]). The provided method copies
+    /// [`eval_uncounted`](OneWayFunction::eval_uncounted)'s words; a candidate overrides it
+    /// when it can write them directly.
+    fn eval_uncounted_words(&self, x: &Bits, out: &mut [u64]) {
+        out.copy_from_slice(self.eval_uncounted(x).words());
+    }
+
     /// A boolean circuit over {AND, XOR, NOT, constants} computing f (input_bits inputs,
     /// output_bits outputs, output j = bit j of f(x)); its evaluation equals
     /// [`OneWayFunction::eval`] on every input. hardiff-nn compiles it into a ReLU network
@@ -84,6 +94,31 @@ pub trait OneWayFunction: Send + Sync + fmt::Debug {
         }
         self.counter().add(xs.len() as u64);
         Ok(xs.iter().map(|x| self.eval_uncounted(x)).collect())
+    }
+
+    /// f on every input of a batch as packed words: input i's ⌈output_bits/64⌉ words at
+    /// `out[i·w..(i + 1)·w]` with w = ⌈output_bits/64⌉ (the layout of
+    /// [`OneWayFunction::eval_uncounted_words`]), counted as `xs.len()` evaluations with one
+    /// increment. The allocation-free form of [`OneWayFunction::eval_batch`], for a caller's
+    /// reused buffer. Errors (before any evaluation) if some input has the wrong length or
+    /// `out.len() != xs.len()·w`.
+    fn eval_batch_words(&self, xs: &[Bits], out: &mut [u64]) -> Result<()> {
+        for x in xs {
+            check_input(self.input_bits(), x)?;
+        }
+        let w = self.output_bits().div_ceil(64);
+        if out.len() != xs.len() * w {
+            return Err(Error::LengthMismatch {
+                what: "output words (one row of ⌈m/64⌉ words per input)",
+                expected: xs.len() * w,
+                got: out.len(),
+            });
+        }
+        self.counter().add(xs.len() as u64);
+        for (x, row) in xs.iter().zip(out.chunks_exact_mut(w.max(1))) {
+            self.eval_uncounted_words(x, row);
+        }
+        Ok(())
     }
 
     /// Evaluations counted so far (over all holders of this function's counter).

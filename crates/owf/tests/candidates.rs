@@ -365,3 +365,44 @@ fn circuit_sizes_are_as_designed() {
         b.size()
     );
 }
+
+/// `eval_batch_words` writes exactly the words of `eval` (BLAKE3's override for m ≤ 256, for
+/// m > 256 through the XOF, and a partial last word; the provided method for the others),
+/// counts the batch once, and refuses a wrong input or buffer length before evaluating.
+#[test]
+fn batch_words_are_the_words_of_eval_and_are_counted() {
+    let mut rng = ChaCha12Rng::seed_from_u64(31);
+    for kind in Candidate::ALL {
+        for (n, m) in [(16, 16), (40, 100), (64, 256), (20, 300), (512, 512)] {
+            let m = if kind == Candidate::SubsetSum {
+                m.min(64)
+            } else {
+                m
+            };
+            let Ok(f) = kind.build(n, m, 5) else {
+                continue;
+            };
+            let xs: Vec<Bits> = (0..9).map(|_| random_bits(&mut rng, n)).collect();
+            let w = m.div_ceil(64);
+            let mut out = vec![u64::MAX; xs.len() * w];
+            let before = f.evaluations();
+            f.eval_batch_words(&xs, &mut out).unwrap();
+            assert_eq!(
+                f.evaluations() - before,
+                xs.len() as u64,
+                "{}",
+                f.describe()
+            );
+            for (x, row) in xs.iter().zip(out.chunks_exact(w)) {
+                assert_eq!(row, f.eval(x).unwrap().words(), "{}", f.describe());
+            }
+            let before = f.evaluations();
+            let short = f.eval_batch_words(&xs, &mut out[1..]);
+            assert!(matches!(short, Err(Error::LengthMismatch { .. })));
+            let wrong = [random_bits(&mut rng, n + 1)];
+            let long = f.eval_batch_words(&wrong, &mut out[..w]);
+            assert!(matches!(long, Err(Error::LengthMismatch { .. })));
+            assert_eq!(f.evaluations(), before, "nothing counted on an error");
+        }
+    }
+}

@@ -161,7 +161,8 @@ impl OwfDistribution {
 
     /// Fills the rows of `out` (n + m columns) with exact samples of g̃ and returns their seeds,
     /// row by row: the n coordinates (the stream order of [`OwfDistribution::draw_row`]), then f
-    /// on the seed (no randomness), with one seed buffer reused for every row. With `count`,
+    /// on the seed (no randomness, written as words into a reused buffer), with one seed buffer
+    /// reused for every row. With `count`,
     /// f's counter is advanced by the number of rows once, before the rows (the count of one
     /// counted evaluation per row, without an atomic increment per row shared by every thread);
     /// without, the caller charges what it uses ([`SampleBatch::charge_draws`]). Generic over
@@ -182,6 +183,7 @@ impl OwfDistribution {
         let mut seeds = Vec::with_capacity(if keep_seeds { out.nrows() } else { 0 });
         let mut seed = Bits::zeros(n);
         let mut seed_words = vec![0u64; n.div_ceil(64)];
+        let mut y_words = vec![0u64; m.div_ceil(64)];
         if count {
             f.counter().add(out.nrows() as u64);
         }
@@ -194,10 +196,9 @@ impl OwfDistribution {
             }
             seed.assign_words(&seed_words)
                 .expect("⌈n/64⌉ words with no bit at or beyond n");
-            let y = f.eval_uncounted(&seed);
-            let words = y.words();
+            f.eval_uncounted_words(&seed, &mut y_words);
             for (j, uj) in u.iter_mut().enumerate() {
-                *uj = if (words[j / 64] >> (j % 64)) & 1 == 1 {
+                *uj = if (y_words[j / 64] >> (j % 64)) & 1 == 1 {
                     beta
                 } else {
                     -beta

@@ -105,6 +105,20 @@ impl OneWayFunction for Blake3Keyed {
     }
 
     fn eval_uncounted(&self, x: &Bits) -> Bits {
+        let count = self.output_bits.div_ceil(64);
+        if count <= 4 {
+            // ≤ 256 bits: the words go straight into Bits' inline buffer (no allocation).
+            let mut words = [0u64; 4];
+            self.eval_uncounted_words(x, &mut words[..count]);
+            Bits::from_inline_words_unchecked(words, count, self.output_bits)
+        } else {
+            let mut words = [0u64; 8];
+            self.eval_uncounted_words(x, &mut words[..count]);
+            Bits::from_word_array_unchecked(words, count, self.output_bits)
+        }
+    }
+
+    fn eval_uncounted_words(&self, x: &Bits, out: &mut [u64]) {
         // n ≤ 512: the input is one block. On little-endian targets Bits' words already are
         // the packed bytes, hashed in place: copying them to a fresh buffer first costs more
         // than the copy (the hash's 16- and 32-byte loads cannot forward from 8-byte stores).
@@ -125,19 +139,17 @@ impl OneWayFunction for Blake3Keyed {
             &block[..nbytes]
         };
         if self.output_bits <= 256 {
-            // One keyed hash; its 32 bytes become ≤ 4 inline words of Bits (no allocation).
-            // They are read as 32-bit halves, the width BLAKE3 writes them in.
+            // One keyed hash, read as 32-bit halves (the width BLAKE3 writes them in).
             let hash = ::blake3::keyed_hash(&self.key, bytes);
             let h = hash.as_bytes();
-            let count = self.output_bits.div_ceil(64);
-            let mut words = [0u64; 4];
-            for (j, w) in words[..count].iter_mut().enumerate() {
+            for (j, w) in out.iter_mut().enumerate() {
                 *w = half_word(h, 2 * j) | half_word(h, 2 * j + 1) << 32;
             }
-            words[count - 1] &= last_word_mask(self.output_bits);
-            Bits::from_inline_words_unchecked(words, count, self.output_bits)
         } else {
-            self.eval_xof(bytes)
+            self.eval_xof(bytes, out);
+        }
+        if let Some(last) = out.last_mut() {
+            *last &= last_word_mask(self.output_bits);
         }
     }
     fn compile(&self) -> Circuit {
@@ -147,24 +159,20 @@ impl OneWayFunction for Blake3Keyed {
 }
 
 impl Blake3Keyed {
-    /// [`OneWayFunction::eval_uncounted`] for m > 256: the first m bits of the keyed XOF. Kept
-    /// out of line, so that the common m ≤ 256 path does not carry its ~2 KB hasher on the
-    /// stack.
+    /// The words of f for m > 256: the first m bits of the keyed XOF (unmasked; the caller
+    /// masks the last word). Kept out of line, so that the common m ≤ 256 path does not carry
+    /// its ~2 KB hasher on the stack.
     #[cold]
     #[inline(never)]
-    fn eval_xof(&self, bytes: &[u8]) -> Bits {
-        let mut out = [0u8; 64];
+    fn eval_xof(&self, bytes: &[u8], out: &mut [u64]) {
+        let mut block = [0u8; 64];
         ::blake3::Hasher::new_keyed(&self.key)
             .update(bytes)
             .finalize_xof()
-            .fill(&mut out);
-        let count = self.output_bits.div_ceil(64);
-        let mut words = [0u64; 8];
-        for (j, w) in words.iter_mut().enumerate() {
-            *w = half_word(&out, 2 * j) | half_word(&out, 2 * j + 1) << 32;
+            .fill(&mut block);
+        for (j, w) in out.iter_mut().enumerate() {
+            *w = half_word(&block, 2 * j) | half_word(&block, 2 * j + 1) << 32;
         }
-        words[count - 1] &= last_word_mask(self.output_bits);
-        Bits::from_word_array_unchecked(words, count, self.output_bits)
     }
 }
 
