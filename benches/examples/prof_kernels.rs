@@ -3,7 +3,7 @@
 //! The BLAKE3 modes isolate the candidate's wrapper: `raw` (the keyed hash of a byte vector),
 //! `hashonly` (of Bits' words in place), `conv` (plus the output words), `conv5` (plus a
 //! one-word `Bits`), `unc` (`eval_uncounted`), `cand` (counted `eval`), `pack`/`pack32`
-//! (copying the input first), `conv2` (a heap-allocated output).
+//! (copying the input first).
 
 use hardiff_dist::rng::stream;
 use hardiff_dist::{Gaussian, GaussianMixture, OwfDistribution};
@@ -75,8 +75,8 @@ fn main() {
                 1e6 * s / draws as f64
             );
         }
-        "cand" | "raw" | "unc" | "pack" | "pack32" | "hashonly" | "conv" | "conv2" | "conv5"
-        | "conv6" | "conv7" => {
+        "cand" | "raw" | "unc" | "pack" | "pack32" | "hashonly" | "conv" | "conv5" | "conv6"
+        | "conv7" => {
             let n: usize = args[2].parse().unwrap();
             let f = Blake3Keyed::new(n, 256, 1).unwrap();
             let mut rng = ChaCha12Rng::seed_from_u64(0);
@@ -117,66 +117,26 @@ fn main() {
                         }
                         black_box(blake3::keyed_hash(&key, &bytes[..nb]));
                     }
-                } else if args[1] == "hashonly" {
+                } else if matches!(args[1].as_str(), "hashonly" | "conv" | "conv5") {
+                    // The keyed hash of Bits' words in place, then (conv) its output as words,
+                    // then (conv5) a one-word Bits built from them.
                     let nb = n.div_ceil(8);
                     for x in &xs {
-                        let x = black_box(x);
-                        let all = zerocopy::IntoBytes::as_bytes(x.words());
-                        black_box(blake3::keyed_hash(&key, &all[..nb]));
-                    }
-                } else if args[1] == "conv" {
-                    let nb = n.div_ceil(8);
-                    for x in &xs {
-                        let x = black_box(x);
-                        let all = zerocopy::IntoBytes::as_bytes(x.words());
+                        let all = zerocopy::IntoBytes::as_bytes(black_box(x).words());
                         let h = blake3::keyed_hash(&key, &all[..nb]);
+                        if args[1] == "hashonly" {
+                            black_box(h);
+                            continue;
+                        }
                         let mut w = [0u64; 4];
                         for (w, c) in w.iter_mut().zip(h.as_bytes().chunks_exact(8)) {
                             *w = u64::from_le_bytes(c.try_into().unwrap());
                         }
-                        black_box(w);
-                    }
-                } else if args[1] == "conv5" {
-                    let nb = n.div_ceil(8);
-                    for x in &xs {
-                        let x = black_box(x);
-                        let all = zerocopy::IntoBytes::as_bytes(x.words());
-                        let h = blake3::keyed_hash(&key, &all[..nb]);
-                        let w = u64::from_le_bytes(h.as_bytes()[..8].try_into().unwrap());
-                        black_box(Bits::from_u64(w, 64).unwrap());
-                    }
-                } else if args[1] == "conv6" {
-                    let nb = n.div_ceil(8);
-                    for x in &xs {
-                        let x = black_box(x);
-                        let all = zerocopy::IntoBytes::as_bytes(x.words());
-                        let h = blake3::keyed_hash(&key, &all[..nb]);
-                        let w = u64::from_le_bytes(h.as_bytes()[..8].try_into().unwrap());
-                        let b = Bits::from_u64(w, 64).unwrap();
-                        black_box(b.words()[0]);
-                    }
-                } else if args[1] == "conv7" {
-                    let nb = n.div_ceil(8);
-                    let mut sink = Vec::with_capacity(xs.len());
-                    for x in &xs {
-                        let x = black_box(x);
-                        let all = zerocopy::IntoBytes::as_bytes(x.words());
-                        let h = blake3::keyed_hash(&key, &all[..nb]);
-                        let w = u64::from_le_bytes(h.as_bytes()[..8].try_into().unwrap());
-                        sink.push(Bits::from_u64(w, 64).unwrap());
-                    }
-                    black_box(sink);
-                } else if args[1] == "conv2" {
-                    let nb = n.div_ceil(8);
-                    for x in &xs {
-                        let x = black_box(x);
-                        let all = zerocopy::IntoBytes::as_bytes(x.words());
-                        let h = blake3::keyed_hash(&key, &all[..nb]);
-                        let mut w = [0u64; 4];
-                        for (w, c) in w.iter_mut().zip(h.as_bytes().chunks_exact(8)) {
-                            *w = u64::from_le_bytes(c.try_into().unwrap());
+                        if args[1] == "conv" {
+                            black_box(w);
+                        } else {
+                            black_box(Bits::from_u64(w[0], 64).unwrap());
                         }
-                        black_box(Bits::from_words(w.to_vec(), 256).unwrap());
                     }
                 } else if args[1] == "unc" {
                     for x in &xs {
