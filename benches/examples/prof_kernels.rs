@@ -75,8 +75,7 @@ fn main() {
                 1e6 * s / draws as f64
             );
         }
-        "cand" | "raw" | "unc" | "pack" | "pack32" | "hashonly" | "conv" | "conv5" | "conv6"
-        | "conv7" => {
+        "cand" | "raw" | "unc" | "pack" | "pack32" | "hashonly" | "conv" | "conv5" => {
             let n: usize = args[2].parse().unwrap();
             let f = Blake3Keyed::new(n, 256, 1).unwrap();
             let mut rng = ChaCha12Rng::seed_from_u64(0);
